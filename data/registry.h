@@ -1,0 +1,231 @@
+/* registry.h: IANA's Service Name and Transport Protocol Port Number Registry,
+ * loaded into memory with the indexes that the API asks of it.
+ *
+ * Ownership: pr_registry_load*() returns a registry that the caller owns and
+ * releases with pr_registry_free(). Every pointer reachable from it (records,
+ * people, strings, index arrays) is owned by the registry and lives exactly
+ * as long as it.
+ *
+ * Threads: a loaded registry is never modified. Any number of threads may
+ * read it and call the const query functions below at the same time without
+ * locking. Only pr_registry_free() must not race with readers.
+ *
+ * Errors: loading either returns a complete registry or NULL with *err
+ * naming the file, line and field; nothing is ever half-loaded. Problems that
+ * do not stop the load (an ID the contact table lacks) are kept as warnings.
+ *
+ * This module knows nothing of HTTP or JSON. */
+#ifndef PR_REGISTRY_H
+#define PR_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "sha256.h"
+
+#define PR_RECORDS_FILE  "service-names-port-numbers.csv"
+#define PR_CONTACTS_FILE "contacts.csv"
+
+/* Bounds on what a data file may hold. Real files stay far below them
+ * (2026-08: 1.2 MB, longest field 1,532 bytes); they exist so that a bad or
+ * hostile file fails with a message instead of exhausting memory. */
+#define PR_MAX_FILE_BYTES   (64u * 1024 * 1024)
+#define PR_MAX_FIELD_BYTES  (16u * 1024)
+#define PR_MAX_IDS_PER_CELL 64
+#define PR_MAX_ID_BYTES     128
+
+enum pr_proto {
+    PR_PROTO_NONE = 0, /* no protocol: the record holds for every protocol */
+    PR_PROTO_TCP,
+    PR_PROTO_UDP,
+    PR_PROTO_SCTP,
+    PR_PROTO_DCCP,
+    PR_PROTO_COUNT
+};
+
+/* What a record says of its port(s). Derived once at load from the service
+ * name and description; see pr_record_status_of() for the rule. */
+enum pr_status {
+    PR_STATUS_ASSIGNED = 0,
+    PR_STATUS_RESERVED,
+    PR_STATUS_UNASSIGNED,
+    PR_STATUS_DYNAMIC, /* only for a port with no record in 49152-65535 */
+    PR_STATUS_COUNT
+};
+
+/* RFC 6335 section 6: the three port ranges. */
+enum pr_range_class { PR_CLASS_SYSTEM = 0, PR_CLASS_USER, PR_CLASS_DYNAMIC };
+
+/* A date as IANA publishes it: YYYY, YYYY-MM or YYYY-MM-DD. year == 0 means
+ * absent; month or day 0 means that part was not given. */
+typedef struct pr_date {
+    uint16_t year;
+    uint8_t month;
+    uint8_t day;
+} pr_date;
+
+/* A slice [first, first + count) of one of the registry's index arrays. */
+typedef struct pr_span {
+    uint32_t first;
+    uint32_t count;
+} pr_span;
+
+typedef struct pr_record {
+    const char *service;          /* as published, "" when none */
+    const char *description;      /* "" when none */
+    const char *unauthorized_use; /* "" when none */
+    const char *notes;            /* assignment notes, "" when none */
+    const char *port_text;        /* the Port Number cell as published */
+    pr_span assignees;            /* into pr_registry.person_refs */
+    pr_span contacts;             /* into pr_registry.person_refs */
+    pr_span references;           /* into pr_registry.references */
+    pr_date registered;
+    pr_date modified;
+    uint32_t service_code; /* DCCP service code (RFC 4340), valid if has_service_code */
+    uint32_t line;         /* line of the CSV the record starts on */
+    uint16_t port_first;   /* valid if has_port; equal to port_last for one port */
+    uint16_t port_last;
+    uint8_t has_port;
+    uint8_t is_range; /* written as N-M, even where N == M ("4748-4748") */
+    uint8_t has_service_code;
+    uint8_t proto;  /* enum pr_proto */
+    uint8_t status; /* enum pr_status, never DYNAMIC */
+} pr_record;
+
+/* A person or organization that records cite by ID. Those in the contact
+ * table have in_table set; an ID cited but missing from the table still gets
+ * an entry (with empty details) so that lookups by ID stay uniform. */
+typedef struct pr_person {
+    const char *id; /* without the brackets: "Jon_Postel" */
+    const char *name;
+    const char *organization;
+    const char *uri;   /* as published, "" when none */
+    const char *email; /* mailto: URI with IANA's '&' turned back into '@', else "" */
+    const char *updated_text;
+    pr_date updated;
+    uint32_t line; /* line in the contacts file, 0 when not in the table */
+    bool in_table;
+    pr_span as_assignee; /* record indexes, into pr_registry.person_records */
+    pr_span as_contact;
+    pr_span any_role; /* union of both, in registry order */
+} pr_person;
+
+/* A distinct service name, compared case-insensitively (RFC 6335 5.1). */
+typedef struct pr_service_name {
+    const char *name; /* spelling of the first record that uses it */
+    pr_span records;  /* into pr_registry.name_records, registry order */
+} pr_service_name;
+
+typedef struct pr_source_info {
+    char name[256]; /* file path or embedded name, as errors cite it */
+    size_t bytes;
+    unsigned char sha256[PR_SHA256_LEN];
+} pr_source_info;
+
+typedef struct pr_registry {
+    const pr_record *records; /* registry order, as in the CSV */
+    uint32_t record_count;
+
+    const pr_person *people; /* sorted by id (byte order) */
+    uint32_t person_count;
+    uint32_t contact_count; /* people with in_table */
+
+    const pr_service_name *names; /* sorted case-insensitively */
+    uint32_t name_count;
+    uint32_t range_count; /* records whose port is written as a range */
+
+    /* Index arrays the spans above point into. */
+    const uint32_t *person_refs;    /* person indexes */
+    const char *const *references;  /* reference texts, brackets removed */
+    const uint32_t *person_records; /* record indexes */
+    const uint32_t *name_records;   /* record indexes */
+
+    /* Every record that covers port p (single port or range, any protocol)
+     * is port_records[port_start[p] .. port_start[p + 1]), in registry
+     * order: constant time for any port 0-65535. */
+    const uint32_t *port_start; /* 65537 entries */
+    const uint32_t *port_records;
+
+    /* For search: per record, ASCII-lower-cased "service\0description\0port"
+     * in one buffer; record i's text is search_text[search_start[i] ..
+     * search_start[i + 1]). */
+    const char *search_text;
+    const uint32_t *search_start; /* record_count + 1 entries */
+
+    pr_date newest;            /* newest date in either file */
+    pr_source_info sources[2]; /* [0] records file, [1] contacts file */
+    const pr_error *warnings;  /* e.g. an ID the contact table lacks */
+    uint32_t warning_count;
+    double load_seconds; /* wall time spent in the load */
+    void *_storage;      /* private: allocations behind the above */
+} pr_registry;
+
+/* One input file already in memory: its name (for messages) and bytes. */
+typedef struct pr_source {
+    const char *name;
+    const unsigned char *bytes;
+    size_t len;
+} pr_source;
+
+/* Loads DIR/service-names-port-numbers.csv and DIR/contacts.csv. */
+pr_registry *pr_registry_load_dir(const char *dir, pr_error *err);
+
+/* Loads from two buffers (the embedded sample data uses this). The buffers
+ * are only read during the call; the registry keeps no pointer into them. */
+pr_registry *pr_registry_load_sources(const pr_source *records, const pr_source *contacts,
+                                      pr_error *err);
+
+/* Releases the registry and everything it owns. Accepts NULL. */
+void pr_registry_free(pr_registry *reg);
+
+/* ---- Queries (all const, thread-safe, allocation-free) ---- */
+
+/* Record indexes covering `port` (any protocol); *count receives how many. */
+const uint32_t *pr_registry_port_records(const pr_registry *reg, uint16_t port, uint32_t *count);
+
+/* The status of `port` for one protocol (TCP, UDP, SCTP or DCCP): ASSIGNED if
+ * any record for that protocol (or for every protocol) assigns it, else
+ * RESERVED if one reserves it, else UNASSIGNED if one lists it as such; a
+ * port with no record is DYNAMIC in 49152-65535 and UNASSIGNED elsewhere. */
+enum pr_status pr_registry_port_status(const pr_registry *reg, uint16_t port, enum pr_proto proto);
+
+enum pr_range_class pr_range_class_of(uint16_t port);
+
+/* Case-insensitive exact lookup of a service name; NULL when unknown. */
+const pr_service_name *pr_registry_find_name(const pr_registry *reg, const char *name, size_t len);
+
+/* Exact (case-sensitive) lookup of a person ID, with or without brackets;
+ * NULL when no record or contact row names it. */
+const pr_person *pr_registry_find_person(const pr_registry *reg, const char *id, size_t len);
+
+/* Does record i match a search term? `lower_term` must already be ASCII-lower-
+ * cased and non-empty. Matches service name, description and port text. */
+bool pr_registry_record_matches(const pr_registry *reg, uint32_t i, const char *lower_term,
+                                size_t len);
+
+/* ---- Names and small helpers ---- */
+
+const char *pr_proto_name(enum pr_proto proto); /* "tcp", ..., "" for NONE */
+/* Parses "tcp", "udp", "sctp", "dccp" (case-insensitive); false otherwise. */
+bool pr_proto_parse(const char *text, size_t len, enum pr_proto *out);
+const char *pr_status_name(enum pr_status status);
+/* Parses "assigned", "reserved", "unassigned", "dynamic". */
+bool pr_status_parse(const char *text, size_t len, enum pr_status *out);
+const char *pr_range_class_name(enum pr_range_class cls);
+
+/* Parses YYYY, YYYY-MM or YYYY-MM-DD with real calendar bounds. */
+bool pr_date_parse(const char *text, size_t len, pr_date *out);
+/* Formats as published (YYYY, YYYY-MM or YYYY-MM-DD) into buf[11]. */
+char *pr_date_format(pr_date date, char buf[11]);
+/* <0, 0, >0; an absent date sorts first, a missing month/day as 0. */
+int pr_date_cmp(pr_date a, pr_date b);
+
+/* The rule behind pr_record.status: a record with a service name is
+ * ASSIGNED; one without is UNASSIGNED when its description starts with
+ * "Unassigned" (any case), else RESERVED ("Reserved", "De-registered",
+ * "Removed", ...: not free to take). */
+enum pr_status pr_record_status_of(const char *service, const char *description);
+
+#endif
