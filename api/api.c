@@ -1,0 +1,393 @@
+/* api.c: the pr_api object, its body cache, problems, and the router. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conditional.h"
+
+static const char json_media_type[] = "application/json";
+static const char problem_type[] = "application/problem+json";
+static const char allow_read[] = "GET, HEAD, OPTIONS";
+
+/* ---- object ---- */
+
+static int by_count_desc(const void *a, const void *b, void *ctx)
+{
+    const pr_registry *reg = ctx;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    uint32_t cx = reg->people[x].as_assignee.count, cy = reg->people[y].as_assignee.count;
+    if (cx != cy)
+        return cx > cy ? -1 : 1;
+    return x < y ? -1 : x > y; /* people are sorted by ID: ties go by ID */
+}
+
+static char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+}
+
+static bool build_people_text(pr_api *api)
+{
+    const pr_registry *reg = api->reg;
+    size_t total = 0;
+    for (uint32_t i = 0; i < reg->person_count; i++) {
+        const pr_person *p = &reg->people[i];
+        total += strlen(p->id) + strlen(p->name) + strlen(p->organization) + strlen(p->uri) + 3;
+    }
+    api->people_text = malloc(total + 1);
+    api->people_text_start = malloc(((size_t)reg->person_count + 1) * sizeof(uint32_t));
+    if (!api->people_text || !api->people_text_start)
+        return false;
+    size_t at = 0;
+    for (uint32_t i = 0; i < reg->person_count; i++) {
+        const pr_person *p = &reg->people[i];
+        const char *parts[4] = {p->id, p->name, p->organization, p->uri};
+        api->people_text_start[i] = (uint32_t)at;
+        for (int k = 0; k < 4; k++) {
+            for (const char *s = parts[k]; *s; s++)
+                api->people_text[at++] = lower(*s);
+            if (k < 3)
+                api->people_text[at++] = '\0'; /* no match across fields */
+        }
+    }
+    api->people_text_start[reg->person_count] = (uint32_t)at;
+    api->people_text[at] = '\0';
+    return true;
+}
+
+pr_api *pr_api_new(const pr_registry *reg, const pr_api_config *cfg)
+{
+    pr_api *api = calloc(1, sizeof *api);
+    if (!api)
+        return NULL;
+    api->reg = reg;
+    api->cfg = *cfg;
+    atomic_init(&api->cached_bytes, 0);
+    for (int i = 0; i < PR_FIXED_COUNT; i++)
+        atomic_init(&api->fixed[i], NULL);
+    /* calloc'ed slot arrays: untouched pages cost no memory until a key is asked */
+    api->port_slots = calloc(65536 * (size_t)PR_PORT_VIEWS, sizeof *api->port_slots);
+    api->name_slots = calloc((size_t)reg->name_count + 1, sizeof *api->name_slots);
+    api->assignee_slots = calloc((size_t)reg->person_count + 1, sizeof *api->assignee_slots);
+    api->contact_slots = calloc((size_t)reg->person_count + 1, sizeof *api->contact_slots);
+    api->assignees_by_count = malloc(((size_t)reg->person_count + 1) * sizeof(uint32_t));
+    if (!api->port_slots || !api->name_slots || !api->assignee_slots || !api->contact_slots ||
+        !api->assignees_by_count || !build_people_text(api)) {
+        pr_api_free(api);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < reg->person_count; i++)
+        if (reg->people[i].as_assignee.count)
+            api->assignees_by_count[api->assignee_count++] = i;
+    qsort_r(api->assignees_by_count, api->assignee_count, sizeof(uint32_t), by_count_desc,
+            (void *)reg);
+    if (reg->newest.year) {
+        /* a date given as YYYY or YYYY-MM is taken at its first day */
+        pr_date d = reg->newest;
+        api->last_modified_time =
+            pr_epoch_of_date(d.year, d.month ? d.month : 1u, d.day ? d.day : 1u);
+        pr_http_date_format(api->last_modified_time, api->last_modified);
+    }
+    return api;
+}
+
+static void free_body(const pr_api *api, pr_body *body)
+{
+    if (!body)
+        return;
+    for (int i = 0; i < 2; i++) {
+        void *wire = atomic_load(&body->wire[i]);
+        if (wire && api->cfg.wire_free)
+            api->cfg.wire_free(wire);
+    }
+    free(body);
+}
+
+static void free_slots(const pr_api *api, pr_body *_Atomic *slots, size_t n)
+{
+    if (!slots)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free_body(api, atomic_load(&slots[i]));
+    free(slots);
+}
+
+void pr_api_free(pr_api *api)
+{
+    if (!api)
+        return;
+    const pr_registry *reg = api->reg;
+    for (int i = 0; i < PR_FIXED_COUNT; i++)
+        free_body(api, atomic_load(&api->fixed[i]));
+    free_slots(api, api->port_slots, 65536 * (size_t)PR_PORT_VIEWS);
+    free_slots(api, api->name_slots, reg->name_count);
+    free_slots(api, api->assignee_slots, reg->person_count);
+    free_slots(api, api->contact_slots, reg->person_count);
+    free(api->assignees_by_count);
+    free(api->people_text);
+    free(api->people_text_start);
+    free(api);
+}
+
+const char *pr_api_last_modified(const pr_api *api)
+{
+    return api->last_modified;
+}
+
+int64_t pr_api_last_modified_time(const pr_api *api)
+{
+    return api->last_modified_time;
+}
+
+const pr_registry *pr_api_registry(const pr_api *api)
+{
+    return api->reg;
+}
+
+/* ---- responses ---- */
+
+static void respond_body(pr_response *resp, pr_body *body, bool owned, const char *type)
+{
+    resp->status = 200;
+    resp->content_type = type;
+    resp->body = body;
+    resp->body_owned = owned;
+    resp->cacheable = true;
+}
+
+void pr_respond_cached(pr_api *api, const pr_request *req, pr_response *resp,
+                       pr_body *_Atomic *slot, pr_make_body_fn make, const void *arg)
+{
+    pr_body *body = atomic_load_explicit(slot, memory_order_acquire);
+    if (body) {
+        respond_body(resp, body, false, json_media_type);
+        return;
+    }
+    body = make(api, arg);
+    if (!body) {
+        pr_problem(resp, req, 500, NULL, "out of memory while rendering the response");
+        return;
+    }
+    size_t cost = sizeof *body + body->len;
+    size_t before = atomic_fetch_add(&api->cached_bytes, cost);
+    if (before + cost > api->cfg.cache_bytes) {
+        atomic_fetch_sub(&api->cached_bytes, cost);
+        respond_body(resp, body, true, json_media_type);
+        return;
+    }
+    pr_body *expected = NULL;
+    if (!atomic_compare_exchange_strong_explicit(slot, &expected, body, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        /* another thread rendered the same bytes first: use its copy */
+        atomic_fetch_sub(&api->cached_bytes, cost);
+        free(body);
+        body = expected;
+    }
+    respond_body(resp, body, false, json_media_type);
+}
+
+void pr_respond_json(pr_response *resp, const pr_request *req, json_t *root)
+{
+    pr_body *body = pr_render_body(root);
+    if (!body) {
+        pr_problem(resp, req, 500, NULL, "out of memory while rendering the response");
+        return;
+    }
+    respond_body(resp, body, true, json_media_type);
+}
+
+static const char *reason_phrase(int status)
+{
+    switch (status) {
+    case 400:
+        return "Bad Request";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 413:
+        return "Content Too Large";
+    case 414:
+        return "URI Too Long";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Error";
+    }
+}
+
+void pr_problem(pr_response *resp, const pr_request *req, int status, const char *parameter,
+                const char *fmt, ...)
+{
+    char detail[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    if (resp->body_owned)
+        free((void *)resp->body);
+    memset(resp, 0, sizeof *resp);
+    resp->status = status;
+    resp->content_type = problem_type;
+    /* instance is the path as asked; it is bounded by the router's length check,
+     * and json_stringn_nocheck would pass invalid UTF-8 through, so check it */
+    size_t path_len = req->path_len < PR_MAX_PATH_BYTES ? req->path_len : PR_MAX_PATH_BYTES;
+    json_t *instance = json_stringn(req->path, path_len);
+    json_t *root = json_pack("{s:s,s:s,s:i,s:s,s:o}", "type", "about:blank", "title",
+                             reason_phrase(status), "status", status, "detail", detail, "instance",
+                             instance ? instance : json_string("/"));
+    if (root && parameter)
+        json_object_set_new(root, "parameter", json_string(parameter));
+    resp->body = pr_render_body(root); /* NULL on OOM: the status still goes out */
+    resp->body_owned = resp->body != NULL;
+}
+
+void pr_api_problem(pr_response *resp, const pr_request *req, int status, const char *detail)
+{
+    memset(resp, 0, sizeof *resp);
+    pr_problem(resp, req, status, NULL, "%s", detail);
+}
+
+void pr_response_release(pr_response *resp)
+{
+    if (resp->body_owned)
+        free((void *)resp->body);
+    resp->body = NULL;
+    resp->body_owned = false;
+}
+
+/* ---- router ---- */
+
+/* Does path[0..len) start with the segment prefix (e.g. "/v1/ports/")? */
+static bool has_prefix(const char *path, size_t len, const char *prefix, size_t *rest)
+{
+    size_t n = strlen(prefix);
+    if (len < n || memcmp(path, prefix, n) != 0)
+        return false;
+    *rest = n;
+    return true;
+}
+
+static bool is(const char *path, size_t len, const char *literal)
+{
+    return strlen(literal) == len && memcmp(path, literal, len) == 0;
+}
+
+void pr_api_handle(pr_api *api, const pr_request *req, pr_response *resp)
+{
+    memset(resp, 0, sizeof *resp);
+    const char *path = req->path;
+    size_t len = req->path_len;
+    if (len > PR_MAX_PATH_BYTES) {
+        pr_problem(resp, req, 414, NULL, "the path is over %d bytes", PR_MAX_PATH_BYTES);
+        return;
+    }
+    if (len == 0 || path[0] != '/' || memchr(path, '\0', len)) {
+        pr_problem(resp, req, 400, NULL, "the request target is not an absolute path");
+        return;
+    }
+    enum {
+        R_NONE,
+        R_ROOT,
+        R_OPENAPI,
+        R_REGISTRY,
+        R_PORT,
+        R_SERVICES,
+        R_SERVICE,
+        R_SEARCH,
+        R_ASSIGNEES,
+        R_ASSIGNEE,
+        R_CONTACTS,
+        R_CONTACT
+    } route = R_NONE;
+    size_t rest = 0;
+    if (is(path, len, "/"))
+        route = R_ROOT;
+    else if (is(path, len, "/openapi.yaml"))
+        route = R_OPENAPI;
+    else if (is(path, len, "/v1/registry"))
+        route = R_REGISTRY;
+    else if (is(path, len, "/v1/services"))
+        route = R_SERVICES;
+    else if (is(path, len, "/v1/search"))
+        route = R_SEARCH;
+    else if (is(path, len, "/v1/assignees"))
+        route = R_ASSIGNEES;
+    else if (is(path, len, "/v1/contacts"))
+        route = R_CONTACTS;
+    else if (has_prefix(path, len, "/v1/ports/", &rest) && rest < len)
+        route = R_PORT;
+    /* Names and IDs take the whole rest of the path: a historic name such as
+     * 914c/g holds a slash, and arrives decoded from 914c%2Fg. */
+    else if (has_prefix(path, len, "/v1/services/", &rest) && rest < len)
+        route = R_SERVICE;
+    else if (has_prefix(path, len, "/v1/assignees/", &rest) && rest < len)
+        route = R_ASSIGNEE;
+    else if (has_prefix(path, len, "/v1/contacts/", &rest) && rest < len)
+        route = R_CONTACT;
+    if (route == R_NONE) {
+        pr_problem(resp, req, 404, NULL, "no such resource; see /openapi.yaml for the API");
+        return;
+    }
+    if (req->method == PR_OPTIONS) {
+        resp->status = 204;
+        resp->allow = allow_read;
+        return;
+    }
+    if (req->method != PR_GET && req->method != PR_HEAD) {
+        pr_problem(resp, req, 405, NULL, "this resource answers GET, HEAD and OPTIONS");
+        resp->allow = allow_read;
+        return;
+    }
+    if (req->too_many_params) {
+        pr_problem(resp, req, 400, NULL, "more than %d query parameters", PR_MAX_QUERY_PARAMS);
+        return;
+    }
+    const char *arg = path + rest;
+    size_t arg_len = len - rest;
+    switch (route) {
+    case R_ROOT:
+        pr_handle_root(api, req, resp);
+        break;
+    case R_OPENAPI:
+        pr_handle_openapi(api, req, resp);
+        break;
+    case R_REGISTRY:
+        pr_handle_registry(api, req, resp);
+        break;
+    case R_SERVICES:
+        pr_handle_services(api, req, resp);
+        break;
+    case R_SEARCH:
+        pr_handle_search(api, req, resp);
+        break;
+    case R_ASSIGNEES:
+        pr_handle_assignees(api, req, resp);
+        break;
+    case R_CONTACTS:
+        pr_handle_contacts(api, req, resp);
+        break;
+    case R_SERVICE:
+        pr_handle_service(api, req, resp, arg, arg_len);
+        break;
+    case R_ASSIGNEE:
+        pr_handle_assignee(api, req, resp, arg, arg_len);
+        break;
+    case R_CONTACT:
+        pr_handle_contact(api, req, resp, arg, arg_len);
+        break;
+    case R_PORT: {
+        const char *slash = memchr(arg, '/', arg_len);
+        size_t port_len = slash ? (size_t)(slash - arg) : arg_len;
+        pr_handle_port(api, req, resp, arg, port_len, slash ? slash + 1 : NULL,
+                       slash ? arg_len - port_len - 1 : 0);
+        break;
+    }
+    case R_NONE:
+        break;
+    }
+}

@@ -1,0 +1,107 @@
+/* api.h: the REST API as plain functions: request in, status and body out.
+ *
+ * This layer knows HTTP's semantics (paths, query parameters, statuses,
+ * ETags) but not its wire: it never touches a socket or libmicrohttpd, so
+ * every endpoint can be tested by calling pr_api_handle() directly.
+ *
+ * A pr_api is built once per loaded registry and then only read. It caches
+ * the rendered bodies of single lookups (a port, a service, a contact) the
+ * first time they are asked for, so repeat requests cost no rendering; the
+ * cache fills lock-free and is bounded in bytes. Everything else a request
+ * needs (indexes, search text) was built at load time.
+ *
+ * Threads: pr_api_handle() may run in any number of threads at once.
+ * pr_api_free() must not race with them.
+ *
+ * Ownership: the pr_api borrows the registry (which must outlive it) and owns
+ * its cache. A pr_response either borrows its body from the pr_api (cached
+ * bodies live as long as the pr_api) or owns it (body_owned: free() it).
+ */
+#ifndef PR_API_H
+#define PR_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "registry.h"
+
+enum pr_method { PR_GET, PR_HEAD, PR_OPTIONS, PR_POST, PR_OTHER_METHOD };
+
+/* Bounds applied to requests. */
+#define PR_MAX_QUERY_PARAMS 16
+#define PR_MAX_PATH_BYTES   1024
+#define PR_MAX_Q_BYTES      256
+
+typedef struct pr_param {
+    const char *key;   /* NUL-terminated, percent-decoded */
+    const char *value; /* NUL-terminated, percent-decoded; "" for ?key */
+    size_t value_len;
+} pr_param;
+
+typedef struct pr_request {
+    enum pr_method method;
+    const char *path; /* percent-decoded path, without the query */
+    size_t path_len;
+    const pr_param *params;
+    size_t param_count; /* at most PR_MAX_QUERY_PARAMS honoured; more is a 400 */
+    bool too_many_params;
+} pr_request;
+
+/* A rendered body with its content-derived strong ETag. Immutable once
+ * published. `wire` is for the server's own use: it may attach prebuilt
+ * protocol objects to a cached body (released by the callback given to
+ * pr_api_new), so that a hot response is built once, not per request. */
+typedef struct pr_body {
+    size_t len;
+    char etag[35]; /* "\"" 32 hex "\"" NUL: SHA-256 of the body, first 128 bits */
+    void *_Atomic wire[2];
+    char data[];
+} pr_body;
+
+typedef struct pr_response {
+    int status;
+    const char *content_type;
+    const pr_body *body; /* NULL for 204/304/405-with-empty-body */
+    bool body_owned;     /* the caller frees body with free() */
+    bool cacheable;      /* a 200 that gets ETag/Cache-Control/Last-Modified */
+    const char *allow;   /* Allow header for 405 and OPTIONS, else NULL */
+    char link[4608];     /* RFC 8288 Link header value, "" when none */
+} pr_response;
+
+typedef struct pr_api_config {
+    uint32_t max_limit;     /* largest `limit` a list accepts */
+    uint32_t default_limit; /* `limit` when none is given */
+    size_t cache_bytes;     /* bound on cached bodies; 0 disables caching */
+    const char *version;    /* reported by GET / */
+    /* releases a body's wire[] objects when the pr_api is freed; may be NULL */
+    void (*wire_free)(void *wire);
+} pr_api_config;
+
+typedef struct pr_api pr_api;
+
+/* Builds the API over a loaded registry. NULL on allocation failure. */
+pr_api *pr_api_new(const pr_registry *reg, const pr_api_config *cfg);
+void pr_api_free(pr_api *api);
+
+/* Answers one request. Never fails: errors become problem+json responses.
+ * The caller releases the response with pr_response_release(). */
+void pr_api_handle(pr_api *api, const pr_request *req, pr_response *resp);
+void pr_response_release(pr_response *resp);
+
+/* Fills resp with a problem+json answer (RFC 9457), for errors found outside
+ * pr_api_handle (a request body where none belongs, for instance). */
+void pr_api_problem(pr_response *resp, const pr_request *req, int status, const char *detail);
+
+/* The data's newest date as an IMF-fixdate (RFC 9110 5.6.7), and as
+ * seconds since the epoch; "" / 0 when the data carries no date. */
+const char *pr_api_last_modified(const pr_api *api);
+int64_t pr_api_last_modified_time(const pr_api *api);
+
+const pr_registry *pr_api_registry(const pr_api *api);
+
+/* A body built outside the cache (for problem responses and tests):
+ * malloc'ed, ETag computed. NULL on allocation failure. */
+pr_body *pr_body_new(const char *data, size_t len);
+
+#endif

@@ -1,0 +1,96 @@
+/* internal.h: what the api/ modules share; not part of the API's contract.
+ *
+ * Handlers have one shape: they read the request and fill the response,
+ * using pr_problem() for every error, and return. */
+#ifndef PR_API_INTERNAL_H
+#define PR_API_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+
+#include "api.h"
+#include "render.h"
+
+enum pr_fixed_body { PR_FIXED_ROOT, PR_FIXED_REGISTRY, PR_FIXED_OPENAPI, PR_FIXED_COUNT };
+
+/* Port pages are cached per port and per view: all protocols, then one each. */
+#define PR_PORT_VIEWS PR_PROTO_COUNT
+
+struct pr_api {
+    const pr_registry *reg;
+    pr_api_config cfg;
+    atomic_size_t cached_bytes;
+    pr_body *_Atomic fixed[PR_FIXED_COUNT];
+    pr_body *_Atomic *port_slots;     /* 65536 * PR_PORT_VIEWS */
+    pr_body *_Atomic *name_slots;     /* one per distinct service name */
+    pr_body *_Atomic *assignee_slots; /* one per person */
+    pr_body *_Atomic *contact_slots;  /* one per person */
+    uint32_t *assignees_by_count;     /* assignee person indexes, most records first */
+    uint32_t assignee_count;
+    /* Per person, ASCII-lower-cased "id\0name\0organization\0uri", for /v1/contacts?q= */
+    char *people_text;
+    uint32_t *people_text_start; /* person_count + 1 */
+    char last_modified[30];
+    int64_t last_modified_time;
+};
+
+/* Renders a body with make(api, arg) unless `slot` holds one already; keeps it
+ * in the slot while the cache budget allows. The response borrows a cached
+ * body and owns one that did not fit. Fills a 500 problem on failure. */
+typedef pr_body *(*pr_make_body_fn)(pr_api *api, const void *arg);
+void pr_respond_cached(pr_api *api, const pr_request *req, pr_response *resp,
+                       pr_body *_Atomic *slot, pr_make_body_fn make, const void *arg);
+
+/* Sets a 200 JSON response that owns the body rendered from root (stolen). */
+void pr_respond_json(pr_response *resp, const pr_request *req, json_t *root);
+
+/* Fills an application/problem+json response (RFC 9457). parameter may be NULL. */
+void pr_problem(pr_response *resp, const pr_request *req, int status, const char *parameter,
+                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* ---- query parameters ---- */
+
+/* Accepts only the named keys, each at most once; otherwise fills a 400. */
+bool pr_params_allow(const pr_request *req, pr_response *resp, const char *const *allowed);
+/* The value of key, or NULL when absent. */
+const pr_param *pr_param_find(const pr_request *req, const char *key);
+/* An absent key gives def; a present one must be a decimal in [min, max]. */
+bool pr_param_uint(const pr_request *req, pr_response *resp, const char *key, uint32_t min,
+                   uint32_t max, uint32_t def, uint32_t *out);
+/* limit and offset, bounded by the configuration. */
+bool pr_param_page(pr_api *api, const pr_request *req, pr_response *resp, uint32_t *limit,
+                   uint32_t *offset);
+/* A search term: 1..PR_MAX_Q_BYTES bytes, ASCII-lower-cased into out. */
+bool pr_param_term(const pr_request *req, pr_response *resp, const char *key, bool required,
+                   char out[PR_MAX_Q_BYTES + 1], size_t *len);
+/* A port number: 1-5 decimal digits, 0-65535. */
+bool pr_parse_port(const char *text, size_t len, uint16_t *out);
+
+/* Appends "key=value" (percent-encoded, '&'-separated) to a query string being
+ * built in buf[size]; false when it would not fit. */
+bool pr_query_append(char *buf, size_t size, const char *key, const char *value);
+/* Sets resp->link to next/prev links for a page of a list at `path` with the
+ * canonical query `base` (without limit/offset). */
+void pr_set_page_links(pr_response *resp, const char *path, const char *base, uint32_t limit,
+                       uint32_t offset, uint32_t total);
+/* The list envelope {"items","total","limit","offset"}; steals items. */
+json_t *pr_list_envelope(json_t *items, uint32_t total, uint32_t limit, uint32_t offset);
+
+/* ---- handlers ---- */
+void pr_handle_root(pr_api *api, const pr_request *req, pr_response *resp);
+void pr_handle_registry(pr_api *api, const pr_request *req, pr_response *resp);
+void pr_handle_openapi(pr_api *api, const pr_request *req, pr_response *resp);
+void pr_handle_port(pr_api *api, const pr_request *req, pr_response *resp, const char *port,
+                    size_t port_len, const char *proto, size_t proto_len);
+void pr_handle_service(pr_api *api, const pr_request *req, pr_response *resp, const char *name,
+                       size_t len);
+void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp);
+void pr_handle_search(pr_api *api, const pr_request *req, pr_response *resp);
+void pr_handle_assignees(pr_api *api, const pr_request *req, pr_response *resp);
+void pr_handle_assignee(pr_api *api, const pr_request *req, pr_response *resp, const char *id,
+                        size_t len);
+void pr_handle_contacts(pr_api *api, const pr_request *req, pr_response *resp);
+void pr_handle_contact(pr_api *api, const pr_request *req, pr_response *resp, const char *id,
+                       size_t len);
+
+#endif

@@ -1,0 +1,80 @@
+/* meta.c: /, /v1/registry and /openapi.yaml: what the service and its data are. */
+#include "internal.h"
+
+#include <string.h>
+
+#include "openapi_spec.h"
+
+static const char registry_title[] = "Service Name and Transport Protocol Port Number Registry";
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static pr_body *make_registry(pr_api *api, const void *arg)
+{
+    (void)arg;
+    const pr_registry *reg = api->reg;
+    json_t *files = json_array();
+    for (int i = 0; files && i < 2; i++) {
+        char hex[2 * PR_SHA256_LEN + 1];
+        /* only the file's own name: where it sat on this host is no one's business,
+         * and replicas with the same data must render the same bytes */
+        json_array_append_new(files,
+                              json_pack("{s:s,s:I,s:s}", "name", base_name(reg->sources[i].name),
+                                        "bytes", (json_int_t)reg->sources[i].bytes, "sha256",
+                                        pr_hex(reg->sources[i].sha256, PR_SHA256_LEN, hex)));
+    }
+    char updated[11];
+    return pr_render_body(json_pack(
+        "{s:s,s:o,s:I,s:I,s:I,s:I,s:o}", "title", registry_title, "updated",
+        pr_json_text(pr_date_format(reg->newest, updated)), "records",
+        (json_int_t)reg->record_count, "contacts", (json_int_t)reg->contact_count, "services",
+        (json_int_t)reg->name_count, "ranges", (json_int_t)reg->range_count, "files", files));
+}
+
+static pr_body *make_root(pr_api *api, const void *arg)
+{
+    (void)arg;
+    return pr_render_body(json_pack("{s:s,s:s,s:{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}}", "name",
+                                    "portreg", "version", api->cfg.version ? api->cfg.version : "",
+                                    "links", "openapi", "/openapi.yaml", "registry", "/v1/registry",
+                                    "port", "/v1/ports/{port}", "service", "/v1/services/{name}",
+                                    "services", "/v1/services", "search", "/v1/search?q={term}",
+                                    "assignees", "/v1/assignees", "contacts", "/v1/contacts"));
+}
+
+static pr_body *make_openapi(pr_api *api, const void *arg)
+{
+    (void)api, (void)arg;
+    return pr_body_new((const char *)pr_openapi_yaml, pr_openapi_yaml_len);
+}
+
+static bool no_params(const pr_request *req, pr_response *resp)
+{
+    static const char *const none[] = {NULL};
+    return pr_params_allow(req, resp, none);
+}
+
+void pr_handle_root(pr_api *api, const pr_request *req, pr_response *resp)
+{
+    if (no_params(req, resp))
+        pr_respond_cached(api, req, resp, &api->fixed[PR_FIXED_ROOT], make_root, NULL);
+}
+
+void pr_handle_registry(pr_api *api, const pr_request *req, pr_response *resp)
+{
+    if (no_params(req, resp))
+        pr_respond_cached(api, req, resp, &api->fixed[PR_FIXED_REGISTRY], make_registry, NULL);
+}
+
+void pr_handle_openapi(pr_api *api, const pr_request *req, pr_response *resp)
+{
+    if (!no_params(req, resp))
+        return;
+    pr_respond_cached(api, req, resp, &api->fixed[PR_FIXED_OPENAPI], make_openapi, NULL);
+    if (resp->status == 200)
+        resp->content_type = "application/yaml"; /* RFC 9512 */
+}

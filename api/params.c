@@ -1,0 +1,192 @@
+/* params.c: query parameters: which are allowed, their bounds, page links. */
+#include "internal.h"
+
+#include "fields.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const pr_param *pr_param_find(const pr_request *req, const char *key)
+{
+    for (size_t i = 0; i < req->param_count; i++)
+        if (strcmp(req->params[i].key, key) == 0)
+            return &req->params[i];
+    return NULL;
+}
+
+static bool quote_key(const char *key, char *out, size_t size)
+{
+    pr_error_quote(key, strlen(key), 40, out, size);
+    return true;
+}
+
+bool pr_params_allow(const pr_request *req, pr_response *resp, const char *const *allowed)
+{
+    for (size_t i = 0; i < req->param_count; i++) {
+        const char *key = req->params[i].key;
+        bool known = false;
+        for (const char *const *a = allowed; *a && !known; a++)
+            known = strcmp(*a, key) == 0;
+        char q[96];
+        quote_key(key, q, sizeof q);
+        if (!known) {
+            char list[256] = "";
+            size_t used = 0;
+            for (const char *const *a = allowed; *a && used < sizeof list; a++) {
+                int n = snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", *a);
+                used += n > 0 ? (size_t)n : 0;
+            }
+            if (allowed[0])
+                pr_problem(resp, req, 400, key,
+                           "unknown query parameter %s; this resource takes %s", q, list);
+            else
+                pr_problem(resp, req, 400, key,
+                           "unknown query parameter %s; this resource takes none", q);
+            return false;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(req->params[j].key, key) == 0) {
+                pr_problem(resp, req, 400, key, "query parameter %s is given more than once", q);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+bool pr_parse_port(const char *text, size_t len, uint16_t *out)
+{
+    uint64_t v;
+    if (len > 5 || !pr_parse_decimal(text, len, &v) || v > 65535)
+        return false;
+    *out = (uint16_t)v;
+    return true;
+}
+
+bool pr_param_uint(const pr_request *req, pr_response *resp, const char *key, uint32_t min,
+                   uint32_t max, uint32_t def, uint32_t *out)
+{
+    const pr_param *p = pr_param_find(req, key);
+    if (!p) {
+        *out = def;
+        return true;
+    }
+    uint64_t v;
+    if (!pr_parse_decimal(p->value, p->value_len, &v) || v < min || v > max) {
+        char q[96];
+        pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
+        pr_problem(resp, req, 400, key, "%s must be a whole number from %u to %u, not %s", key,
+                   (unsigned)min, (unsigned)max, q);
+        return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
+bool pr_param_page(pr_api *api, const pr_request *req, pr_response *resp, uint32_t *limit,
+                   uint32_t *offset)
+{
+    return pr_param_uint(req, resp, "limit", 1, api->cfg.max_limit, api->cfg.default_limit,
+                         limit) &&
+           pr_param_uint(req, resp, "offset", 0, 10000000, 0, offset);
+}
+
+bool pr_param_term(const pr_request *req, pr_response *resp, const char *key, bool required,
+                   char out[PR_MAX_Q_BYTES + 1], size_t *len)
+{
+    const pr_param *p = pr_param_find(req, key);
+    *len = 0;
+    out[0] = '\0';
+    if (!p) {
+        if (required)
+            pr_problem(resp, req, 400, key, "query parameter %s is required", key);
+        return !required;
+    }
+    if (p->value_len == 0 || p->value_len > PR_MAX_Q_BYTES) {
+        pr_problem(resp, req, 400, key, "%s must be 1 to %d bytes long, not %zu", key,
+                   PR_MAX_Q_BYTES, p->value_len);
+        return false;
+    }
+    if (memchr(p->value, '\0', p->value_len)) {
+        pr_problem(resp, req, 400, key, "%s must not contain a NUL character", key);
+        return false;
+    }
+    for (size_t i = 0; i < p->value_len; i++) {
+        char c = p->value[i];
+        out[i] = c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+    }
+    out[p->value_len] = '\0';
+    *len = p->value_len;
+    return true;
+}
+
+bool pr_query_append(char *buf, size_t size, const char *key, const char *value)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t at = strlen(buf);
+    const char *parts[2] = {key, value};
+    if (at && at + 1 < size)
+        buf[at++] = '&';
+    for (int k = 0; k < 2; k++) {
+        for (const unsigned char *s = (const unsigned char *)parts[k]; *s; s++) {
+            /* RFC 3986 unreserved characters go as they are; all else is encoded */
+            bool plain = (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+                         (*s >= '0' && *s <= '9') || *s == '-' || *s == '.' || *s == '_' ||
+                         *s == '~';
+            if (at + (plain ? 1 : 3) + 2 > size)
+                return false;
+            if (plain) {
+                buf[at++] = (char)*s;
+            } else {
+                buf[at++] = '%';
+                buf[at++] = hex[*s >> 4];
+                buf[at++] = hex[*s & 15];
+            }
+        }
+        if (k == 0)
+            buf[at++] = '=';
+    }
+    buf[at] = '\0';
+    return true;
+}
+
+static bool page_link(char *out, size_t size, const char *path, const char *base, uint32_t limit,
+                      uint32_t offset, const char *rel)
+{
+    char query[2048];
+    snprintf(query, sizeof query, "%s", base);
+    char l[16], o[16];
+    snprintf(l, sizeof l, "%u", (unsigned)limit);
+    snprintf(o, sizeof o, "%u", (unsigned)offset);
+    if (!pr_query_append(query, sizeof query, "limit", l) ||
+        !pr_query_append(query, sizeof query, "offset", o))
+        return false;
+    size_t at = strlen(out);
+    int n =
+        snprintf(out + at, size - at, "%s<%s?%s>; rel=\"%s\"", at ? ", " : "", path, query, rel);
+    if (n < 0 || (size_t)n >= size - at) {
+        out[at] = '\0';
+        return false;
+    }
+    return true;
+}
+
+void pr_set_page_links(pr_response *resp, const char *path, const char *base, uint32_t limit,
+                       uint32_t offset, uint32_t total)
+{
+    resp->link[0] = '\0';
+    if ((uint64_t)offset + limit < total)
+        page_link(resp->link, sizeof resp->link, path, base, limit, offset + limit, "next");
+    if (offset > 0) {
+        /* from beyond the end, "prev" is the last page that has items */
+        uint32_t prev = offset > total ? (total > limit ? total - limit : 0)
+                                       : (offset > limit ? offset - limit : 0);
+        page_link(resp->link, sizeof resp->link, path, base, limit, prev, "prev");
+    }
+}
+
+json_t *pr_list_envelope(json_t *items, uint32_t total, uint32_t limit, uint32_t offset)
+{
+    return json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total, "limit",
+                     (json_int_t)limit, "offset", (json_int_t)offset);
+}

@@ -1,0 +1,72 @@
+/* ports.c: /v1/ports/{port} and /v1/ports/{port}/{protocol}. */
+#include "internal.h"
+
+#include <string.h>
+
+typedef struct port_key {
+    uint16_t port;
+    enum pr_proto proto; /* NONE: every protocol */
+} port_key;
+
+static pr_body *make_port(pr_api *api, const void *arg)
+{
+    const port_key *key = arg;
+    const pr_registry *reg = api->reg;
+    uint32_t n;
+    const uint32_t *idx = pr_registry_port_records(reg, key->port, &n);
+    json_t *records = json_array();
+    for (uint32_t i = 0; records && i < n; i++) {
+        const pr_record *r = &reg->records[idx[i]];
+        /* a record without a protocol holds for every protocol */
+        if (key->proto != PR_PROTO_NONE && r->proto != PR_PROTO_NONE && r->proto != key->proto)
+            continue;
+        if (json_array_append_new(records, pr_json_record(reg, r)) != 0) {
+            json_decref(records);
+            return NULL;
+        }
+    }
+    const char *cls = pr_range_class_name(pr_range_class_of(key->port));
+    if (key->proto != PR_PROTO_NONE) {
+        return pr_render_body(
+            json_pack("{s:I,s:s,s:s,s:s,s:o}", "port", (json_int_t)key->port, "protocol",
+                      pr_proto_name(key->proto), "range_class", cls, "status",
+                      pr_status_name(pr_registry_port_status(reg, key->port, key->proto)),
+                      "records", records));
+    }
+    json_t *status = json_object();
+    for (int p = PR_PROTO_TCP; status && p < PR_PROTO_COUNT; p++)
+        json_object_set_new(
+            status, pr_proto_name((enum pr_proto)p),
+            json_string(pr_status_name(pr_registry_port_status(reg, key->port, (enum pr_proto)p))));
+    return pr_render_body(json_pack("{s:I,s:s,s:o,s:o}", "port", (json_int_t)key->port,
+                                    "range_class", cls, "status", status, "records", records));
+}
+
+void pr_handle_port(pr_api *api, const pr_request *req, pr_response *resp, const char *port,
+                    size_t port_len, const char *proto, size_t proto_len)
+{
+    static const char *const none[] = {NULL};
+    if (!pr_params_allow(req, resp, none))
+        return;
+    port_key key = {0, PR_PROTO_NONE};
+    if (!pr_parse_port(port, port_len, &key.port)) {
+        char q[96];
+        pr_error_quote(port, port_len, 40, q, sizeof q);
+        pr_problem(resp, req, 400, "port", "%s is not a port number (0-65535)", q);
+        return;
+    }
+    if (proto && memchr(proto, '/', proto_len)) {
+        pr_problem(resp, req, 404, NULL, "no such resource; see /openapi.yaml for the API");
+        return;
+    }
+    if (proto && !pr_proto_parse(proto, proto_len, &key.proto)) {
+        char q[96];
+        pr_error_quote(proto, proto_len, 40, q, sizeof q);
+        pr_problem(resp, req, 400, "protocol",
+                   "%s is not a transport protocol (tcp, udp, sctp, dccp)", q);
+        return;
+    }
+    pr_respond_cached(api, req, resp,
+                      &api->port_slots[(size_t)key.port * PR_PORT_VIEWS + key.proto], make_port,
+                      &key);
+}

@@ -1,0 +1,275 @@
+/* records.c: /v1/services/{name}, /v1/services (filtered list), /v1/search. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- one service name ---- */
+
+static pr_body *make_service(pr_api *api, const void *arg)
+{
+    const pr_service_name *name = arg;
+    const pr_registry *reg = api->reg;
+    return pr_render_body(json_pack(
+        "{s:s,s:o}", "service", name->name, "records",
+        pr_json_records(reg, reg->name_records + name->records.first, name->records.count)));
+}
+
+void pr_handle_service(pr_api *api, const pr_request *req, pr_response *resp, const char *name,
+                       size_t len)
+{
+    static const char *const none[] = {NULL};
+    if (!pr_params_allow(req, resp, none))
+        return;
+    const pr_service_name *found = pr_registry_find_name(api->reg, name, len);
+    if (!found) {
+        char q[96];
+        pr_error_quote(name, len, 64, q, sizeof q);
+        pr_problem(resp, req, 404, NULL, "no record has the service name %s", q);
+        return;
+    }
+    pr_respond_cached(api, req, resp, &api->name_slots[found - api->reg->names], make_service,
+                      found);
+}
+
+/* ---- matching records, one page at a time ---- */
+
+typedef struct filter {
+    bool by_proto, by_status, by_port;
+    enum pr_proto proto;
+    enum pr_status status;
+    uint16_t port;
+    const pr_person *assignee, *contact;
+    char term[PR_MAX_Q_BYTES + 1];
+    size_t term_len;
+} filter;
+
+static bool cites(const pr_registry *reg, pr_span span, const pr_person *person)
+{
+    uint32_t want = (uint32_t)(person - reg->people);
+    for (uint32_t i = 0; i < span.count; i++)
+        if (reg->person_refs[span.first + i] == want)
+            return true;
+    return false;
+}
+
+static bool matches(const pr_registry *reg, const filter *f, uint32_t i)
+{
+    const pr_record *r = &reg->records[i];
+    if (f->by_proto && r->proto != f->proto)
+        return false;
+    if (f->by_status && r->status != f->status)
+        return false;
+    if (f->by_port && (!r->has_port || f->port < r->port_first || f->port > r->port_last))
+        return false;
+    if (f->assignee && !cites(reg, r->assignees, f->assignee))
+        return false;
+    if (f->contact && !cites(reg, r->contacts, f->contact))
+        return false;
+    return f->term_len == 0 || pr_registry_record_matches(reg, i, f->term, f->term_len);
+}
+
+/* The narrowest candidate list a filter allows: a port's records, a
+ * person's, or else every record. NULL means "all records 0..n". */
+static const uint32_t *candidates(const pr_registry *reg, const filter *f, uint32_t *n)
+{
+    if (f->by_port)
+        return pr_registry_port_records(reg, f->port, n);
+    if (f->assignee) {
+        *n = f->assignee->as_assignee.count;
+        return reg->person_records + f->assignee->as_assignee.first;
+    }
+    if (f->contact) {
+        *n = f->contact->as_contact.count;
+        return reg->person_records + f->contact->as_contact.first;
+    }
+    *n = reg->record_count;
+    return NULL;
+}
+
+/* Counts every match and collects those in [offset, offset + limit) into page. */
+static uint32_t collect(const pr_registry *reg, const filter *f, uint32_t offset, uint32_t limit,
+                        uint32_t *page, uint32_t *page_n)
+{
+    uint32_t n, total = 0;
+    const uint32_t *cand = candidates(reg, f, &n);
+    *page_n = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t i = cand ? cand[k] : k;
+        if (!matches(reg, f, i))
+            continue;
+        if (total >= offset && *page_n < limit)
+            page[(*page_n)++] = i;
+        total++;
+    }
+    return total;
+}
+
+/* An ID no record cites filters everything out: the answer is an empty list.
+ * The length bound keeps the page links' query within its buffer. */
+static bool person_param(pr_api *api, const pr_request *req, pr_response *resp, const char *key,
+                         const pr_person **out, bool *impossible)
+{
+    const pr_param *p = pr_param_find(req, key);
+    *out = NULL;
+    if (!p)
+        return true;
+    if (p->value_len == 0 || p->value_len > PR_MAX_ID_BYTES) {
+        pr_problem(resp, req, 400, key, "%s must be an ID of 1 to %d bytes", key, PR_MAX_ID_BYTES);
+        return false;
+    }
+    *out = pr_registry_find_person(api->reg, p->value, p->value_len);
+    if (!*out)
+        *impossible = true;
+    return true;
+}
+
+void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp)
+{
+    static const char *const allowed[] = {"protocol", "status", "assignee", "contact", "port",
+                                          "q",        "limit",  "offset",   NULL};
+    if (!pr_params_allow(req, resp, allowed))
+        return;
+    filter f = {0};
+    uint32_t limit, offset;
+    const pr_param *p;
+    char base[2048] = "";
+    if ((p = pr_param_find(req, "protocol"))) {
+        f.by_proto = true;
+        if (strcmp(p->value, "none") == 0) {
+            f.proto = PR_PROTO_NONE;
+        } else if (!pr_proto_parse(p->value, p->value_len, &f.proto)) {
+            char q[96];
+            pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
+            pr_problem(resp, req, 400, "protocol",
+                       "protocol must be tcp, udp, sctp, dccp or none, not %s", q);
+            return;
+        }
+        pr_query_append(base, sizeof base, "protocol", f.proto ? pr_proto_name(f.proto) : "none");
+    }
+    if ((p = pr_param_find(req, "status"))) {
+        f.by_status = true;
+        if (!pr_status_parse(p->value, p->value_len, &f.status) || f.status == PR_STATUS_DYNAMIC) {
+            char q[96];
+            pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
+            pr_problem(resp, req, 400, "status",
+                       "status must be assigned, reserved or unassigned, not %s", q);
+            return;
+        }
+        pr_query_append(base, sizeof base, "status", pr_status_name(f.status));
+    }
+    if ((p = pr_param_find(req, "port"))) {
+        f.by_port = true;
+        if (!pr_parse_port(p->value, p->value_len, &f.port)) {
+            char q[96];
+            pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
+            pr_problem(resp, req, 400, "port", "%s is not a port number (0-65535)", q);
+            return;
+        }
+        char digits[8];
+        snprintf(digits, sizeof digits, "%u", (unsigned)f.port);
+        pr_query_append(base, sizeof base, "port", digits);
+    }
+    bool impossible = false;
+    if (!person_param(api, req, resp, "assignee", &f.assignee, &impossible) ||
+        !person_param(api, req, resp, "contact", &f.contact, &impossible) ||
+        !pr_param_term(req, resp, "q", false, f.term, &f.term_len) ||
+        !pr_param_page(api, req, resp, &limit, &offset))
+        return;
+    const pr_param *assignee = pr_param_find(req, "assignee");
+    const pr_param *contact = pr_param_find(req, "contact");
+    if (assignee)
+        pr_query_append(base, sizeof base, "assignee", assignee->value);
+    if (contact)
+        pr_query_append(base, sizeof base, "contact", contact->value);
+    if (f.term_len)
+        pr_query_append(base, sizeof base, "q", pr_param_find(req, "q")->value);
+
+    uint32_t *page = malloc(((size_t)limit + 1) * sizeof *page);
+    if (!page) {
+        pr_problem(resp, req, 500, NULL, "out of memory");
+        return;
+    }
+    uint32_t page_n = 0;
+    uint32_t total = impossible ? 0 : collect(api->reg, &f, offset, limit, page, &page_n);
+    json_t *items = pr_json_records(api->reg, page, page_n);
+    free(page);
+    pr_respond_json(resp, req, pr_list_envelope(items, total, limit, offset));
+    if (resp->status == 200)
+        pr_set_page_links(resp, "/v1/services", base, limit, offset, total);
+}
+
+/* ---- IANA's search ---- */
+
+static int u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The contact rows the page's records cite, each once, in ID order (people
+ * are sorted by ID, so sorting their indexes sorts by ID). */
+static json_t *cited_contacts(const pr_registry *reg, const uint32_t *page, uint32_t n)
+{
+    size_t cap = 0;
+    for (uint32_t i = 0; i < n; i++)
+        cap += reg->records[page[i]].assignees.count + reg->records[page[i]].contacts.count;
+    uint32_t *who = malloc((cap + 1) * sizeof *who);
+    json_t *list = json_array();
+    if (!who || !list) {
+        free(who);
+        json_decref(list);
+        return NULL;
+    }
+    size_t m = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const pr_record *r = &reg->records[page[i]];
+        pr_span spans[2] = {r->assignees, r->contacts};
+        for (int s = 0; s < 2; s++)
+            for (uint32_t k = 0; k < spans[s].count; k++)
+                who[m++] = reg->person_refs[spans[s].first + k];
+    }
+    qsort(who, m, sizeof *who, u32_cmp);
+    for (size_t i = 0; i < m; i++) {
+        if ((i > 0 && who[i] == who[i - 1]) || !reg->people[who[i]].in_table)
+            continue;
+        if (json_array_append_new(list, pr_json_contact(&reg->people[who[i]])) != 0) {
+            json_decref(list);
+            list = NULL;
+            break;
+        }
+    }
+    free(who);
+    return list;
+}
+
+void pr_handle_search(pr_api *api, const pr_request *req, pr_response *resp)
+{
+    static const char *const allowed[] = {"q", "limit", "offset", NULL};
+    filter f = {0};
+    uint32_t limit, offset;
+    if (!pr_params_allow(req, resp, allowed) ||
+        !pr_param_term(req, resp, "q", true, f.term, &f.term_len) ||
+        !pr_param_page(api, req, resp, &limit, &offset))
+        return;
+    uint32_t *page = malloc(((size_t)limit + 1) * sizeof *page);
+    if (!page) {
+        pr_problem(resp, req, 500, NULL, "out of memory");
+        return;
+    }
+    uint32_t page_n;
+    uint32_t total = collect(api->reg, &f, offset, limit, page, &page_n);
+    json_t *root = pr_list_envelope(pr_json_records(api->reg, page, page_n), total, limit, offset);
+    if (root &&
+        json_object_set_new(root, "contacts", cited_contacts(api->reg, page, page_n)) != 0) {
+        json_decref(root);
+        root = NULL;
+    }
+    free(page);
+    pr_respond_json(resp, req, root);
+    if (resp->status == 200) {
+        char base[2048] = "";
+        pr_query_append(base, sizeof base, "q", pr_param_find(req, "q")->value);
+        pr_set_page_links(resp, "/v1/search", base, limit, offset, total);
+    }
+}

@@ -1,0 +1,73 @@
+/* harness.h: starts the real portreg server on an ephemeral loopback port and
+ * speaks HTTP/1.1 to it over plain sockets, so tests see exactly the bytes a
+ * client would: status line, headers, body, keep-alive.
+ *
+ * Every exchange is also appended, as one JSON line, to the file named by
+ * PORTREG_TEST_EXCHANGES (when set), for validation against openapi.yaml.
+ *
+ * Memory: http_response owns its buffers; http_response_free releases them. */
+#ifndef PR_TEST_HARNESS_H
+#define PR_TEST_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct server {
+    pid_t pid;
+    uint16_t port;
+    int stderr_fd; /* the server's stderr, readable after it stops */
+} server;
+
+/* Starts `portreg serve --listen 127.0.0.1:0` with extra arguments (NULL-
+ * terminated; may be NULL) and waits until it listens. Asserts on failure. */
+void server_start(server *s, const char *const *args);
+/* Sends SIGTERM, waits, and returns the exit status (or -1 if killed). */
+int server_stop(server *s);
+
+typedef struct http_response {
+    int status;
+    char *head; /* status line and header fields, NUL-terminated */
+    char *body; /* NUL-terminated for convenience; may hold NULs */
+    size_t body_len;
+    bool closed; /* the server closed the connection after this response */
+} http_response;
+
+/* Whether exchanges are recorded for the OpenAPI check (default true). Tests
+ * that probe paths outside the API on purpose turn it off around them: no
+ * description can list every path that does not exist. */
+void http_record(bool on);
+
+/* Opens a TCP connection to 127.0.0.1:port. Asserts on failure. */
+int http_connect(uint16_t port);
+
+/* Sends one request on fd and reads one response. extra_headers are full
+ * "Name: value\r\n" lines (may be NULL). Returns false if the connection
+ * failed or the response could not be read within 10 s. */
+bool http_send(int fd, const char *method, const char *target, const char *extra_headers,
+               http_response *out);
+
+/* One request on a fresh connection, closed afterwards. Asserts it worked. */
+void http_request(uint16_t port, const char *method, const char *target, const char *extra_headers,
+                  http_response *out);
+
+/* Value of a header field (case-insensitive name) copied into buf, or NULL. */
+const char *http_header(const http_response *r, const char *name, char *buf, size_t size);
+
+void http_response_free(http_response *r);
+
+/* Sends raw bytes on a fresh connection and reads what comes back until the
+ * server closes or 5 s pass (out is NUL-terminated). Returns the status of
+ * the first response, or 0 when there was none. */
+int http_raw(uint16_t port, const char *bytes, size_t len, char *out, size_t out_size);
+
+/* The body parsed as JSON; asserts it is valid JSON. Caller json_decref()s. */
+struct json_t;
+struct json_t *http_json(const http_response *r);
+
+/* The directory holding the whole registry, or NULL (and the reason printed)
+ * when it is absent. */
+const char *iana_dir(void);
+
+#endif

@@ -1,0 +1,151 @@
+/* What a hostile or broken client can send: the server answers with a 4xx,
+ * keeps serving everyone else, and stops cleanly afterwards. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static server srv;
+
+static void start(void)
+{
+    server_start(&srv, NULL);
+}
+
+static void stop(void)
+{
+    cr_assert_eq(server_stop(&srv), 0, "the server must exit 0 on SIGTERM");
+}
+
+TestSuite(protocol, .init = start, .fini = stop);
+
+/* The server still answers a normal request. */
+static void still_serving(void)
+{
+    http_response r;
+    http_request(srv.port, "GET", "/v1/ports/3493", NULL, &r);
+    cr_assert_eq(r.status, 200);
+    http_response_free(&r);
+}
+
+Test(protocol, oversized_uri_is_refused)
+{
+    size_t n = 64 * 1024;
+    char *req = malloc(n + 64);
+    char *out = malloc(4096);
+    int len = sprintf(req, "GET /v1/search?q=");
+    memset(req + len, 'a', n);
+    len += (int)n;
+    len += sprintf(req + len, " HTTP/1.1\r\nHost: x\r\n\r\n");
+    int status = http_raw(srv.port, req, (size_t)len, out, 4096);
+    cr_assert(status == 414 || status == 431, "status %d", status);
+    free(req);
+    free(out);
+    still_serving();
+}
+
+Test(protocol, oversized_headers_are_refused)
+{
+    size_t n = 64 * 1024;
+    char *req = malloc(n + 128);
+    char *out = malloc(4096);
+    int len = sprintf(req, "GET /v1/ports/1 HTTP/1.1\r\nHost: x\r\nX-Big: ");
+    memset(req + len, 'b', n);
+    len += (int)n;
+    len += sprintf(req + len, "\r\n\r\n");
+    int status = http_raw(srv.port, req, (size_t)len, out, 4096);
+    cr_assert_eq(status, 431, "status %d", status);
+    free(req);
+    free(out);
+    still_serving();
+}
+
+Test(protocol, a_long_path_gets_a_problem)
+{
+    char target[1200] = "/v1/services/";
+    memset(target + strlen(target), 'x', 1100);
+    http_response r;
+    http_request(srv.port, "GET", target, NULL, &r);
+    cr_assert_eq(r.status, 414);
+    json_decref(http_json(&r));
+    http_response_free(&r);
+}
+
+Test(protocol, garbage_request_line)
+{
+    char out[4096];
+    const char *bad[] = {"HELLO\r\n\r\n", "GET\r\n\r\n", "GET / HTTP/9.9\r\nHost: x\r\n\r\n",
+                         "\x01\x02\x03\x04\r\n\r\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        int status = http_raw(srv.port, bad[i], strlen(bad[i]), out, sizeof out);
+        cr_assert(status == 0 || (status >= 400 && status < 600), "case %zu: status %d", i, status);
+    }
+    still_serving();
+}
+
+Test(protocol, a_body_where_none_belongs)
+{
+    const char req[] = "GET /v1/ports/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello";
+    char out[4096];
+    int status = http_raw(srv.port, req, sizeof req - 1, out, sizeof out);
+    cr_assert_eq(status, 413, "%s", out);
+    cr_assert(strstr(out, "application/problem+json"));
+    still_serving();
+}
+
+Test(protocol, too_many_query_parameters)
+{
+    char target[512] = "/v1/services?";
+    for (int i = 0; i < 20; i++)
+        sprintf(target + strlen(target), "p%d=1&", i);
+    http_response r;
+    http_request(srv.port, "GET", target, NULL, &r);
+    cr_assert_eq(r.status, 400);
+    http_response_free(&r);
+}
+
+Test(protocol, percent_encoding_edge_cases)
+{
+    http_response r;
+    /* "%00" must not cut the name short into something that exists */
+    http_request(srv.port, "GET", "/v1/services/nut%00xyz", NULL, &r);
+    cr_assert_neq(r.status, 200);
+    cr_assert_lt(r.status, 500);
+    http_response_free(&r);
+    http_request(srv.port, "GET", "/v1/search?q=%FF%FE", NULL, &r);
+    cr_assert_eq(r.status, 200, "invalid UTF-8 in a term simply matches nothing");
+    http_response_free(&r);
+    http_request(srv.port, "GET", "/v1/services/%zz", NULL, &r);
+    cr_assert_eq(r.status, 404);
+    http_response_free(&r);
+    http_request(srv.port, "GET", "/v1/services/%FF%FE", NULL, &r);
+    cr_assert_eq(r.status, 404);
+    json_decref(http_json(&r)); /* the problem body stays valid JSON */
+    http_response_free(&r);
+    still_serving();
+}
+
+Test(protocol, http_1_0_and_pipelining)
+{
+    char out[16384];
+    const char one[] = "GET /v1/ports/22 HTTP/1.0\r\n\r\n";
+    cr_assert_eq(http_raw(srv.port, one, sizeof one - 1, out, sizeof out), 200);
+    const char two[] = "GET /v1/ports/1 HTTP/1.1\r\nHost: x\r\n\r\n"
+                       "GET /v1/ports/2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    cr_assert_eq(http_raw(srv.port, two, sizeof two - 1, out, sizeof out), 200);
+    const char *second = strstr(out + 1, "HTTP/1.1 200");
+    cr_assert_not_null(second, "both pipelined requests answered: %s", out);
+}
+
+Test(protocol, idle_connections_do_not_block_others)
+{
+    int fds[40];
+    for (int i = 0; i < 40; i++)
+        fds[i] = http_connect(srv.port);
+    still_serving();
+    for (int i = 0; i < 40; i++)
+        close(fds[i]);
+}

@@ -1,0 +1,240 @@
+/* The real server on IANA's whole registry (../shared/iana/), over HTTP.
+ * Every test skips, saying why, where that folder is absent. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "harness.h"
+
+static server srv;
+static bool started;
+
+static void start(void)
+{
+    const char *dir = iana_dir();
+    started = false;
+    if (!dir)
+        return;
+    const char *args[] = {"--data", dir, NULL};
+    server_start(&srv, args);
+    started = true;
+}
+
+static void stop(void)
+{
+    if (started)
+        cr_assert_eq(server_stop(&srv), 0);
+}
+
+TestSuite(registry, .init = start, .fini = stop);
+
+#define NEED_REGISTRY()                                                                            \
+    do {                                                                                           \
+        if (!started)                                                                              \
+            cr_skip_test("the whole registry is absent (" PR_IANA_DIR "): skipped");               \
+    } while (0)
+
+static json_t *get_json(const char *target)
+{
+    http_response r;
+    http_request(srv.port, "GET", target, NULL, &r);
+    cr_assert_eq(r.status, 200, "GET %s: %d %s", target, r.status, r.body);
+    json_t *j = http_json(&r);
+    http_response_free(&r);
+    return j;
+}
+
+static const char *str(json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
+}
+
+Test(registry, metadata)
+{
+    NEED_REGISTRY();
+    json_t *j = get_json("/v1/registry");
+    cr_assert_eq(json_integer_value(json_object_get(j, "records")), 14533);
+    cr_assert_eq(json_integer_value(json_object_get(j, "contacts")), 5615);
+    cr_assert_eq(json_integer_value(json_object_get(j, "services")), 7327);
+    cr_assert_eq(json_integer_value(json_object_get(j, "ranges")), 766);
+    cr_assert_str_eq(str(j, "updated"), "2026-08-17");
+    json_decref(j);
+}
+
+Test(registry, port_22)
+{
+    NEED_REGISTRY();
+    json_t *j = get_json("/v1/ports/22");
+    json_t *records = json_object_get(j, "records");
+    cr_assert_geq(json_array_size(records), 2);
+    cr_assert_str_eq(str(json_array_get(records, 0), "service"), "ssh");
+    cr_assert_str_eq(str(json_object_get(j, "status"), "tcp"), "assigned");
+    cr_assert_str_eq(str(j, "range_class"), "system");
+    json_decref(j);
+}
+
+Test(registry, port_3493_and_nut)
+{
+    NEED_REGISTRY();
+    json_t *j = get_json("/v1/ports/3493/tcp");
+    cr_assert_str_eq(str(j, "status"), "assigned");
+    cr_assert_str_eq(str(json_array_get(json_object_get(j, "records"), 0), "service"), "nut");
+    json_decref(j);
+    j = get_json("/v1/services/nut");
+    json_t *records = json_object_get(j, "records");
+    cr_assert_eq(json_array_size(records), 2);
+    cr_assert_str_eq(str(json_array_get(records, 1), "protocol"), "udp");
+    json_decref(j);
+}
+
+Test(registry, port_5260_is_in_an_unassigned_range)
+{
+    NEED_REGISTRY();
+    json_t *j = get_json("/v1/ports/5260");
+    json_t *rec = json_array_get(json_object_get(j, "records"), 0);
+    cr_assert_str_eq(str(rec, "description"), "Unassigned");
+    cr_assert_eq(json_integer_value(json_object_get(json_object_get(rec, "range"), "first")), 5255);
+    cr_assert_eq(json_integer_value(json_object_get(json_object_get(rec, "range"), "last")), 5263);
+    cr_assert_str_eq(str(json_object_get(j, "status"), "udp"), "unassigned");
+    json_decref(j);
+}
+
+Test(registry, dynamic_ports)
+{
+    NEED_REGISTRY();
+    const char *targets[] = {"/v1/ports/49152", "/v1/ports/65535"};
+    for (int i = 0; i < 2; i++) {
+        json_t *j = get_json(targets[i]);
+        cr_assert_str_eq(str(j, "range_class"), "dynamic");
+        cr_assert_eq(json_array_size(json_object_get(j, "records")), 0);
+        cr_assert_str_eq(str(json_object_get(j, "status"), "tcp"), "dynamic");
+        json_decref(j);
+    }
+    json_t *j = get_json("/v1/ports/49151");
+    cr_assert_str_eq(str(j, "range_class"), "user");
+    json_decref(j);
+}
+
+Test(registry, historic_names)
+{
+    NEED_REGISTRY();
+    json_t *j = get_json("/v1/services/whois%2B%2B");
+    cr_assert_str_eq(str(j, "service"), "whois++");
+    cr_assert_eq(json_integer_value(
+                     json_object_get(json_array_get(json_object_get(j, "records"), 0), "port")),
+                 63);
+    json_decref(j);
+    j = get_json("/v1/services/914c%2Fg");
+    cr_assert_str_eq(str(j, "service"), "914c/g");
+    json_decref(j);
+    j = get_json("/v1/services/sql*net");
+    cr_assert_str_eq(str(j, "service"), "sql*net");
+    json_decref(j);
+}
+
+/* The 27 rows of the seed search for "ups", in the registry's order. */
+static const struct {
+    const char *service;
+    int port;
+    const char *protocol;
+} ups_rows[27] = {
+    {"ups", 401, "tcp"},
+    {"ups", 401, "udp"},
+    {"upsnotifyprot", 2648, "tcp"},
+    {"upsnotifyprot", 2648, "udp"},
+    {"tmesis-upshot", 2798, "tcp"},
+    {"tmesis-upshot", 2798, "udp"},
+    {"santak-ups", 3038, "tcp"},
+    {"santak-ups", 3038, "udp"},
+    {"nut", 3493, "tcp"},
+    {"nut", 3493, "udp"},
+    {"apcupsd", 3551, "tcp"},
+    {"apcupsd", 3551, "udp"},
+    {"tag-ups-1", 3573, "tcp"},
+    {"tag-ups-1", 3573, "udp"},
+    {"ups-engine", 3664, "tcp"},
+    {"ups-engine", 3664, "udp"},
+    {"upstriggervsw", 3786, "tcp"},
+    {"upstriggervsw", 3786, "udp"},
+    {"boxbackupstore", 4186, "tcp"},
+    {"mgesupervision", 4679, "tcp"},
+    {"mgesupervision", 4679, "udp"},
+    {"mgemanagement", 4680, "tcp"},
+    {"mgemanagement", 4680, "udp"},
+    {"afs3-prserver", 7002, "tcp"},
+    {"afs3-prserver", 7002, "udp"},
+    {"ups-onlinet", 7010, "tcp"},
+    {"ups-onlinet", 7010, "udp"},
+};
+
+static const char *const ups_contacts[12] = {"Brian_Schenkenberger", "Charles_Bennett",
+                                             "Chris_Wilson",         "Evgeny_Klimov",
+                                             "James_Goddard",        "Jim_Thompson",
+                                             "Lecuivre_J",           "Mario_Leboute",
+                                             "Mark_Tim_Junghanns",   "Network_UPS_Tools_Project",
+                                             "Riccardo_Facchetti",   "Tom_Liu"};
+
+Test(registry, search_ups_is_the_seed)
+{
+    NEED_REGISTRY();
+    json_t *j = get_json("/v1/search?q=ups");
+    cr_assert_eq(json_integer_value(json_object_get(j, "total")), 27);
+    json_t *items = json_object_get(j, "items");
+    cr_assert_eq(json_array_size(items), 27);
+    for (size_t i = 0; i < 27; i++) {
+        json_t *rec = json_array_get(items, i);
+        cr_assert_str_eq(str(rec, "service"), ups_rows[i].service, "row %zu", i);
+        cr_assert_eq(json_integer_value(json_object_get(rec, "port")), ups_rows[i].port, "row %zu",
+                     i);
+        cr_assert_str_eq(str(rec, "protocol"), ups_rows[i].protocol, "row %zu", i);
+    }
+    json_t *contacts = json_object_get(j, "contacts");
+    cr_assert_eq(json_array_size(contacts), 12);
+    for (size_t i = 0; i < 12; i++)
+        cr_assert_str_eq(str(json_array_get(contacts, i), "id"), ups_contacts[i]);
+    json_decref(j);
+}
+
+Test(registry, contact_network_ups_tools_project)
+{
+    NEED_REGISTRY();
+    json_t *j = get_json("/v1/contacts/Network_UPS_Tools_Project");
+    cr_assert_str_eq(str(j, "email"), "iana@networkupstools.org");
+    json_t *records = json_object_get(j, "records");
+    cr_assert_eq(json_array_size(records), 2);
+    cr_assert_str_eq(str(json_array_get(records, 0), "service"), "nut");
+    json_decref(j);
+    j = get_json("/v1/contacts/_3GPP");
+    cr_assert_str_eq(str(j, "organization"), "3GPP");
+    json_decref(j);
+}
+
+Test(registry, every_page_of_a_list_is_reachable_by_links)
+{
+    NEED_REGISTRY();
+    /* follow rel="next" through the sctp records: the pages add up to total */
+    char target[512] = "/v1/services?protocol=sctp&limit=40";
+    size_t seen = 0;
+    long long total = -1;
+    for (int pages = 0; pages < 10; pages++) {
+        http_response r;
+        http_request(srv.port, "GET", target, NULL, &r);
+        cr_assert_eq(r.status, 200);
+        json_t *j = http_json(&r);
+        total = json_integer_value(json_object_get(j, "total"));
+        seen += json_array_size(json_object_get(j, "items"));
+        json_decref(j);
+        char link[2048];
+        const char *l = http_header(&r, "Link", link, sizeof link);
+        const char *next = l ? strstr(l, ">; rel=\"next\"") : NULL;
+        http_response_free(&r);
+        if (!next)
+            break;
+        const char *open = next;
+        while (open > l && *open != '<')
+            open--;
+        snprintf(target, sizeof target, "%.*s", (int)(next - open - 1), open + 1);
+    }
+    cr_assert_eq(total, 93); /* sctp records, per the registry's own figures */
+    cr_assert_eq((long long)seen, total);
+}
