@@ -34,7 +34,8 @@ static bool build_people_text(pr_api *api)
     size_t total = 0;
     for (uint32_t i = 0; i < reg->person_count; i++) {
         const pr_person *p = &reg->people[i];
-        total += strlen(p->id) + strlen(p->name) + strlen(p->organization) + strlen(p->uri) + 3;
+        total += strlen(p->id) + strlen(p->name) + strlen(p->organization) + strlen(p->uri) +
+                 strlen(p->email) + 4;
     }
     api->people_text = malloc(total + 1);
     api->people_text_start = malloc(((size_t)reg->person_count + 1) * sizeof(uint32_t));
@@ -43,12 +44,13 @@ static bool build_people_text(pr_api *api)
     size_t at = 0;
     for (uint32_t i = 0; i < reg->person_count; i++) {
         const pr_person *p = &reg->people[i];
-        const char *parts[4] = {p->id, p->name, p->organization, p->uri};
+        /* the email too: people search for alice@example.org, not alice&example.org */
+        const char *parts[5] = {p->id, p->name, p->organization, p->uri, p->email};
         api->people_text_start[i] = (uint32_t)at;
-        for (int k = 0; k < 4; k++) {
+        for (int k = 0; k < 5; k++) {
             for (const char *s = parts[k]; *s; s++)
                 api->people_text[at++] = lower(*s);
-            if (k < 3)
+            if (k < 4)
                 api->people_text[at++] = '\0'; /* no match across fields */
         }
     }
@@ -220,6 +222,26 @@ static const char *reason_phrase(int status)
     }
 }
 
+/* Percent-encodes what RFC 3986 does not allow as is in a path. */
+static void encode_path(const char *path, size_t len, char *out)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    static const char allowed[] = "-._~!$&'()*+,;=:@/";
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)path[i];
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            (c && strchr(allowed, c))) {
+            out[o++] = (char)c;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    out[o] = '\0';
+}
+
 void pr_problem(pr_response *resp, const pr_request *req, int status, const char *parameter,
                 const char *fmt, ...)
 {
@@ -233,10 +255,12 @@ void pr_problem(pr_response *resp, const pr_request *req, int status, const char
     memset(resp, 0, sizeof *resp);
     resp->status = status;
     resp->content_type = problem_type;
-    /* instance is the path as asked; it is bounded by the router's length check,
-     * and json_stringn_nocheck would pass invalid UTF-8 through, so check it */
-    size_t path_len = req->path_len < PR_MAX_PATH_BYTES ? req->path_len : PR_MAX_PATH_BYTES;
-    json_t *instance = json_stringn(req->path, path_len);
+    /* RFC 9457 3.1.5: instance is a URI reference, so the decoded path is
+     * encoded again; bounded, as a path over the limit is itself the problem */
+    char instance_text[3 * PR_MAX_PATH_BYTES + 1];
+    encode_path(req->path, req->path_len < PR_MAX_PATH_BYTES ? req->path_len : PR_MAX_PATH_BYTES,
+                instance_text);
+    json_t *instance = json_string(instance_text);
     json_t *root = json_pack("{s:s,s:s,s:i,s:s,s:o}", "type", "about:blank", "title",
                              reason_phrase(status), "status", status, "detail", detail, "instance",
                              instance ? instance : json_string("/"));

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static const char *skip_ows(const char *p)
 {
@@ -102,6 +103,27 @@ char *pr_http_date_format(int64_t t, char out[30])
     return out;
 }
 
+static const char *const long_day_names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                              "Thursday", "Friday", "Saturday"};
+
+/* day-name (3 letters) or, for RFC 850, day-name-l: exact and case-sensitive */
+static bool is_day_name(const char *p, size_t len)
+{
+    for (int i = 0; i < 7; i++) {
+        const char *name = len == 3 ? day_names[i] : long_day_names[i];
+        if (strlen(name) == len && memcmp(p, name, len) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool valid_day(int year, int month, int day)
+{
+    static const int days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return day >= 1 && day <= days[month - 1] && !(month == 2 && day == 29 && !leap);
+}
+
 static int month_index(const char *p)
 {
     for (int i = 0; i < 12; i++)
@@ -136,30 +158,37 @@ bool pr_http_date_parse(const char *text, int64_t *out)
     if (len == 29 && comma == text + 3) {
         /* IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT */
         const char *p = text + 5;
-        if (!digits(p, 2, &day) || p[2] != ' ' || !(mon = month_index(p + 3)) || p[6] != ' ' ||
-            !digits(p + 7, 4, &year) || p[11] != ' ' || !parse_time_of_day(p + 12, &h, &mi, &s) ||
-            strcmp(p + 20, " GMT") != 0)
+        if (!is_day_name(text, 3) || text[4] != ' ' || !digits(p, 2, &day) || p[2] != ' ' ||
+            !(mon = month_index(p + 3)) || p[6] != ' ' || !digits(p + 7, 4, &year) ||
+            p[11] != ' ' || !parse_time_of_day(p + 12, &h, &mi, &s) || strcmp(p + 20, " GMT") != 0)
             return false;
     } else if (comma && comma > text + 5 && strlen(comma) == 24) {
         /* RFC 850: Sunday, 06-Nov-94 08:49:37 GMT; two-digit years per 5.6.7 */
         const char *p = comma + 2;
-        if (comma[1] != ' ' || !digits(p, 2, &day) || p[2] != '-' || !(mon = month_index(p + 3)) ||
-            p[6] != '-' || !digits(p + 7, 2, &year) || p[9] != ' ' ||
-            !parse_time_of_day(p + 10, &h, &mi, &s) || strcmp(p + 18, " GMT") != 0)
+        if (!is_day_name(text, (size_t)(comma - text)) || comma[1] != ' ' || !digits(p, 2, &day) ||
+            p[2] != '-' || !(mon = month_index(p + 3)) || p[6] != '-' || !digits(p + 7, 2, &year) ||
+            p[9] != ' ' || !parse_time_of_day(p + 10, &h, &mi, &s) || strcmp(p + 18, " GMT") != 0)
             return false;
-        year += year < 70 ? 2000 : 1900;
+        /* RFC 9110 5.6.7: a two-digit year more than 50 years in the future
+         * is the most recent past year with those digits */
+        time_t now = time(NULL);
+        struct tm utc;
+        int this_year = gmtime_r(&now, &utc) ? utc.tm_year + 1900 : 2000;
+        year += this_year / 100 * 100;
+        if (year > this_year + 50)
+            year -= 100;
     } else if (len == 24 && !comma) {
         /* asctime: Sun Nov  6 08:49:37 1994 */
         const char *p = text + 4;
         char d2[2] = {p[4] == ' ' ? '0' : p[4], p[5]};
-        if (text[3] != ' ' || !(mon = month_index(p)) || p[3] != ' ' || !digits(d2, 2, &day) ||
-            p[6] != ' ' || !parse_time_of_day(p + 7, &h, &mi, &s) || p[15] != ' ' ||
-            !digits(p + 16, 4, &year))
+        if (!is_day_name(text, 3) || text[3] != ' ' || !(mon = month_index(p)) || p[3] != ' ' ||
+            !digits(d2, 2, &day) || p[6] != ' ' || !parse_time_of_day(p + 7, &h, &mi, &s) ||
+            p[15] != ' ' || !digits(p + 16, 4, &year))
             return false;
     } else {
         return false;
     }
-    if (day < 1 || day > 31)
+    if (!valid_day(year, mon, day))
         return false;
     *out = days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 + h * 3600 + mi * 60 + s;
     return true;

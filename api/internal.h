@@ -27,7 +27,8 @@ struct pr_api {
     pr_body *_Atomic *contact_slots;  /* one per person */
     uint32_t *assignees_by_count;     /* assignee person indexes, most records first */
     uint32_t assignee_count;
-    /* Per person, ASCII-lower-cased "id\0name\0organization\0uri", for /v1/contacts?q= */
+    /* Per person, ASCII-lower-cased "id\0name\0organization\0uri\0email", for
+     * /v1/contacts?q= */
     char *people_text;
     uint32_t *people_text_start; /* person_count + 1 */
     char last_modified[30];

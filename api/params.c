@@ -123,7 +123,7 @@ bool pr_param_term(const pr_request *req, pr_response *resp, const char *key, bo
 bool pr_query_append(char *buf, size_t size, const char *key, const char *value)
 {
     static const char hex[] = "0123456789ABCDEF";
-    size_t at = strlen(buf);
+    size_t at = strlen(buf), start = at;
     const char *parts[2] = {key, value};
     if (at && at + 1 < size)
         buf[at++] = '&';
@@ -133,8 +133,10 @@ bool pr_query_append(char *buf, size_t size, const char *key, const char *value)
             bool plain = (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
                          (*s >= '0' && *s <= '9') || *s == '-' || *s == '.' || *s == '_' ||
                          *s == '~';
-            if (at + (plain ? 1 : 3) + 2 > size)
+            if (at + (plain ? 1 : 3) + 2 > size) {
+                buf[start] = '\0'; /* all or nothing: a half pair would change the query */
                 return false;
+            }
             if (plain) {
                 buf[at++] = (char)*s;
             } else {

@@ -55,7 +55,8 @@ void pr_handle_port(pr_api *api, const pr_request *req, pr_response *resp, const
         pr_problem(resp, req, 400, "port", "%s is not a port number (0-65535)", q);
         return;
     }
-    if (proto && memchr(proto, '/', proto_len)) {
+    /* "/v1/ports/80/" and "/v1/ports/80/tcp/x" name no resource */
+    if (proto && (proto_len == 0 || memchr(proto, '/', proto_len))) {
         pr_problem(resp, req, 404, NULL, "no such resource; see /openapi.yaml for the API");
         return;
     }

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- one service name ---- */
 
@@ -136,7 +137,7 @@ void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp)
     char base[2048] = "";
     if ((p = pr_param_find(req, "protocol"))) {
         f.by_proto = true;
-        if (strcmp(p->value, "none") == 0) {
+        if (p->value_len == 4 && strncasecmp(p->value, "none", 4) == 0) {
             f.proto = PR_PROTO_NONE;
         } else if (!pr_proto_parse(p->value, p->value_len, &f.proto)) {
             char q[96];
