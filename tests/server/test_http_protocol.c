@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -148,4 +149,44 @@ Test(protocol, idle_connections_do_not_block_others)
     still_serving();
     for (int i = 0; i < 40; i++)
         close(fds[i]);
+}
+
+Test(protocol, cors_origin_and_max_age_are_configurable)
+{
+    server custom;
+    const char *args[] = {"--cors-origin", "https://dash.example", "--max-age", "60", NULL};
+    server_start(&custom, args);
+    http_response r;
+    http_request(custom.port, "GET", "/v1/ports/3493", "Origin: https://dash.example\r\n", &r);
+    char v[128];
+    cr_assert_str_eq(http_header(&r, "Access-Control-Allow-Origin", v, sizeof v),
+                     "https://dash.example");
+    cr_assert_str_eq(http_header(&r, "Vary", v, sizeof v), "Origin");
+    cr_assert_str_eq(http_header(&r, "Cache-Control", v, sizeof v), "public, max-age=60");
+    http_response_free(&r);
+    cr_assert_eq(server_stop(&custom), 0);
+
+    /* the same through the environment, as a container would set it */
+    setenv("PORTREG_MAX_AGE", "5", 1);
+    server_start(&custom, NULL);
+    unsetenv("PORTREG_MAX_AGE");
+    http_request(custom.port, "GET", "/v1/registry", NULL, &r);
+    cr_assert_str_eq(http_header(&r, "Cache-Control", v, sizeof v), "public, max-age=5");
+    http_response_free(&r);
+    cr_assert_eq(server_stop(&custom), 0);
+}
+
+Test(protocol, bad_flags_exit_with_usage)
+{
+    char cmd[1024];
+    const char *cases[] = {"--max-age -1",     "--threads 0", "--threads 65",
+                           "--listen nowhere", "--bogus",     "--data"};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        snprintf(cmd, sizeof cmd, "%s serve %s 2>/dev/null", PR_PORTREG, cases[i]);
+        int status = system(cmd);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 2, "%s: status %d", cases[i], status);
+    }
+    snprintf(cmd, sizeof cmd, "%s serve --data /nonexistent 2>/dev/null", PR_PORTREG);
+    int status = system(cmd);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1, "a data load error exits 1");
 }
