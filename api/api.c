@@ -5,11 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "conditional.h"
 
 static const char json_media_type[] = "application/json";
 static const char problem_type[] = "application/problem+json";
 static const char allow_read[] = "GET, HEAD, OPTIONS";
+
+static const char allow_check[] = "GET, HEAD, OPTIONS, POST";
 
 /* ---- object ---- */
 
@@ -66,6 +69,10 @@ pr_api *pr_api_new(const pr_registry *reg, const pr_api_config *cfg)
         return NULL;
     api->reg = reg;
     api->cfg = *cfg;
+    if (!api->cfg.max_path_bytes)
+        api->cfg.max_path_bytes = PR_MAX_PATH_BYTES;
+    if (!api->cfg.max_manifest)
+        api->cfg.max_manifest = PR_MAX_MANIFEST_ENTRIES;
     atomic_init(&api->cached_bytes, 0);
     for (int i = 0; i < PR_FIXED_COUNT; i++)
         atomic_init(&api->fixed[i], NULL);
@@ -211,6 +218,8 @@ static const char *reason_phrase(int status)
         return "Method Not Allowed";
     case 413:
         return "Content Too Large";
+    case 415:
+        return "Unsupported Media Type";
     case 414:
         return "URI Too Long";
     case 500:
@@ -257,10 +266,12 @@ void pr_problem(pr_response *resp, const pr_request *req, int status, const char
     resp->content_type = problem_type;
     /* RFC 9457 3.1.5: instance is a URI reference, so the decoded path is
      * encoded again; bounded, as a path over the limit is itself the problem */
-    char instance_text[3 * PR_MAX_PATH_BYTES + 1];
-    encode_path(req->path, req->path_len < PR_MAX_PATH_BYTES ? req->path_len : PR_MAX_PATH_BYTES,
-                instance_text);
-    json_t *instance = json_string(instance_text);
+    size_t shown = req->path_len < PR_MAX_INSTANCE_BYTES ? req->path_len : PR_MAX_INSTANCE_BYTES;
+    char *instance_text = malloc(3 * shown + 1);
+    if (instance_text)
+        encode_path(req->path, shown, instance_text);
+    json_t *instance = json_string(instance_text ? instance_text : "/");
+    free(instance_text);
     json_t *root = json_pack("{s:s,s:s,s:i,s:s,s:o}", "type", "about:blank", "title",
                              reason_phrase(status), "status", status, "detail", detail, "instance",
                              instance ? instance : json_string("/"));
@@ -301,117 +312,162 @@ static bool is(const char *path, size_t len, const char *literal)
     return strlen(literal) == len && memcmp(path, literal, len) == 0;
 }
 
-void pr_api_handle(pr_api *api, const pr_request *req, pr_response *resp)
+bool pr_api_takes_body(enum pr_method method, const char *path, size_t path_len)
+{
+    return method == PR_POST && is(path, path_len, "/v1/check");
+}
+
+/* Which resource a path names; *rest receives where a name, ID or port
+ * begins within it. */
+static enum pr_route classify(const char *path, size_t len, size_t *rest)
+{
+    *rest = 0;
+    if (is(path, len, "/"))
+        return PR_ROUTE_ROOT;
+    if (is(path, len, "/openapi.yaml"))
+        return PR_ROUTE_OPENAPI;
+    if (is(path, len, "/v1/registry"))
+        return PR_ROUTE_REGISTRY;
+    if (is(path, len, "/v1/services"))
+        return PR_ROUTE_SERVICES;
+    if (is(path, len, "/v1/search"))
+        return PR_ROUTE_SEARCH;
+    if (is(path, len, "/v1/assignees"))
+        return PR_ROUTE_ASSIGNEES;
+    if (is(path, len, "/v1/contacts"))
+        return PR_ROUTE_CONTACTS;
+    if (is(path, len, "/v1/check"))
+        return PR_ROUTE_CHECK;
+    if (is(path, len, "/v1/ports/free")) /* before the port template */
+        return PR_ROUTE_FREE_PORTS;
+    if (has_prefix(path, len, "/v1/ports/", rest) && *rest < len)
+        return PR_ROUTE_PORT;
+    /* Names and IDs take the whole rest of the path: a historic name such as
+     * 914c/g holds a slash, and arrives decoded from 914c%2Fg. */
+    if (has_prefix(path, len, "/v1/services/", rest) && *rest < len)
+        return PR_ROUTE_SERVICE;
+    if (has_prefix(path, len, "/v1/assignees/", rest) && *rest < len)
+        return PR_ROUTE_ASSIGNEE;
+    if (has_prefix(path, len, "/v1/contacts/", rest) && *rest < len)
+        return PR_ROUTE_CONTACT;
+    return PR_ROUTE_UNKNOWN;
+}
+
+enum pr_route pr_api_route_of(const char *path, size_t len)
+{
+    size_t rest;
+    return classify(path, len, &rest);
+}
+
+static enum pr_route route_request(pr_api *api, const pr_request *req, pr_response *resp)
 {
     memset(resp, 0, sizeof *resp);
     const char *path = req->path;
     size_t len = req->path_len;
-    if (len > PR_MAX_PATH_BYTES) {
-        pr_problem(resp, req, 414, NULL, "the path is over %d bytes", PR_MAX_PATH_BYTES);
-        return;
+    if (len > api->cfg.max_path_bytes) {
+        pr_problem(resp, req, 414, NULL, "the path is over %u bytes",
+                   (unsigned)api->cfg.max_path_bytes);
+        return PR_ROUTE_UNKNOWN;
     }
     if (len == 0 || path[0] != '/' || memchr(path, '\0', len)) {
         pr_problem(resp, req, 400, NULL, "the request target is not an absolute path");
-        return;
+        return PR_ROUTE_UNKNOWN;
     }
-    enum {
-        R_NONE,
-        R_ROOT,
-        R_OPENAPI,
-        R_REGISTRY,
-        R_PORT,
-        R_SERVICES,
-        R_SERVICE,
-        R_SEARCH,
-        R_ASSIGNEES,
-        R_ASSIGNEE,
-        R_CONTACTS,
-        R_CONTACT
-    } route = R_NONE;
     size_t rest = 0;
-    if (is(path, len, "/"))
-        route = R_ROOT;
-    else if (is(path, len, "/openapi.yaml"))
-        route = R_OPENAPI;
-    else if (is(path, len, "/v1/registry"))
-        route = R_REGISTRY;
-    else if (is(path, len, "/v1/services"))
-        route = R_SERVICES;
-    else if (is(path, len, "/v1/search"))
-        route = R_SEARCH;
-    else if (is(path, len, "/v1/assignees"))
-        route = R_ASSIGNEES;
-    else if (is(path, len, "/v1/contacts"))
-        route = R_CONTACTS;
-    else if (has_prefix(path, len, "/v1/ports/", &rest) && rest < len)
-        route = R_PORT;
-    /* Names and IDs take the whole rest of the path: a historic name such as
-     * 914c/g holds a slash, and arrives decoded from 914c%2Fg. */
-    else if (has_prefix(path, len, "/v1/services/", &rest) && rest < len)
-        route = R_SERVICE;
-    else if (has_prefix(path, len, "/v1/assignees/", &rest) && rest < len)
-        route = R_ASSIGNEE;
-    else if (has_prefix(path, len, "/v1/contacts/", &rest) && rest < len)
-        route = R_CONTACT;
-    if (route == R_NONE) {
+    enum pr_route route = classify(path, len, &rest);
+    if (route == PR_ROUTE_UNKNOWN) {
         pr_problem(resp, req, 404, NULL, "no such resource; see /openapi.yaml for the API");
-        return;
+        return route;
     }
+    const char *allow = route == PR_ROUTE_CHECK ? allow_check : allow_read;
     if (req->method == PR_OPTIONS) {
         resp->status = 204;
-        resp->allow = allow_read;
-        return;
+        resp->allow = allow;
+        return route;
     }
-    if (req->method != PR_GET && req->method != PR_HEAD) {
-        pr_problem(resp, req, 405, NULL, "this resource answers GET, HEAD and OPTIONS");
-        resp->allow = allow_read;
-        return;
+    bool posting = req->method == PR_POST && route == PR_ROUTE_CHECK;
+    if (req->method != PR_GET && req->method != PR_HEAD && !posting) {
+        pr_problem(resp, req, 405, NULL, "this resource answers %s", allow);
+        resp->allow = allow;
+        return route;
     }
     if (req->too_many_params) {
         pr_problem(resp, req, 400, NULL, "more than %d query parameters", PR_MAX_QUERY_PARAMS);
-        return;
+        return route;
+    }
+    if (posting) {
+        pr_handle_check_post(api, req, resp);
+        return route;
     }
     const char *arg = path + rest;
     size_t arg_len = len - rest;
     switch (route) {
-    case R_ROOT:
+    case PR_ROUTE_ROOT:
         pr_handle_root(api, req, resp);
         break;
-    case R_OPENAPI:
+    case PR_ROUTE_OPENAPI:
         pr_handle_openapi(api, req, resp);
         break;
-    case R_REGISTRY:
+    case PR_ROUTE_REGISTRY:
         pr_handle_registry(api, req, resp);
         break;
-    case R_SERVICES:
+    case PR_ROUTE_SERVICES:
         pr_handle_services(api, req, resp);
         break;
-    case R_SEARCH:
+    case PR_ROUTE_SEARCH:
         pr_handle_search(api, req, resp);
         break;
-    case R_ASSIGNEES:
+    case PR_ROUTE_ASSIGNEES:
         pr_handle_assignees(api, req, resp);
         break;
-    case R_CONTACTS:
+    case PR_ROUTE_CONTACTS:
         pr_handle_contacts(api, req, resp);
         break;
-    case R_SERVICE:
+    case PR_ROUTE_SERVICE:
         pr_handle_service(api, req, resp, arg, arg_len);
         break;
-    case R_ASSIGNEE:
+    case PR_ROUTE_ASSIGNEE:
         pr_handle_assignee(api, req, resp, arg, arg_len);
         break;
-    case R_CONTACT:
+    case PR_ROUTE_CONTACT:
         pr_handle_contact(api, req, resp, arg, arg_len);
         break;
-    case R_PORT: {
+    case PR_ROUTE_PORT: {
         const char *slash = memchr(arg, '/', arg_len);
         size_t port_len = slash ? (size_t)(slash - arg) : arg_len;
         pr_handle_port(api, req, resp, arg, port_len, slash ? slash + 1 : NULL,
                        slash ? arg_len - port_len - 1 : 0);
         break;
     }
-    case R_NONE:
+    case PR_ROUTE_CHECK:
+        pr_handle_check(api, req, resp);
+        break;
+    case PR_ROUTE_FREE_PORTS:
+        pr_handle_free_ports(api, req, resp);
+        break;
+    case PR_ROUTE_UNKNOWN:
+    case PR_ROUTE_COUNT:
         break;
     }
+    return route;
+}
+
+void pr_api_handle(pr_api *api, const pr_request *req, pr_response *resp)
+{
+    enum pr_route route = route_request(api, req, resp);
+    resp->route = route;
+}
+
+const char *pr_route_name(enum pr_route route)
+{
+    static const char *const names[PR_ROUTE_COUNT] = {
+        [PR_ROUTE_UNKNOWN] = "unknown",     [PR_ROUTE_ROOT] = "root",
+        [PR_ROUTE_OPENAPI] = "openapi",     [PR_ROUTE_REGISTRY] = "registry",
+        [PR_ROUTE_PORT] = "port",           [PR_ROUTE_FREE_PORTS] = "free_ports",
+        [PR_ROUTE_SERVICE] = "service",     [PR_ROUTE_SERVICES] = "services",
+        [PR_ROUTE_SEARCH] = "search",       [PR_ROUTE_ASSIGNEE] = "assignee",
+        [PR_ROUTE_ASSIGNEES] = "assignees", [PR_ROUTE_CONTACT] = "contact",
+        [PR_ROUTE_CONTACTS] = "contacts",   [PR_ROUTE_CHECK] = "check",
+    };
+    return (unsigned)route < PR_ROUTE_COUNT ? names[route] : "unknown";
 }

@@ -28,10 +28,40 @@
 
 enum pr_method { PR_GET, PR_HEAD, PR_OPTIONS, PR_POST, PR_OTHER_METHOD };
 
+/* Which resource a request was routed to, for metrics and logs. */
+enum pr_route {
+    PR_ROUTE_UNKNOWN = 0, /* no such path */
+    PR_ROUTE_ROOT,
+    PR_ROUTE_OPENAPI,
+    PR_ROUTE_REGISTRY,
+    PR_ROUTE_PORT,
+    PR_ROUTE_FREE_PORTS,
+    PR_ROUTE_SERVICE,
+    PR_ROUTE_SERVICES,
+    PR_ROUTE_SEARCH,
+    PR_ROUTE_ASSIGNEE,
+    PR_ROUTE_ASSIGNEES,
+    PR_ROUTE_CONTACT,
+    PR_ROUTE_CONTACTS,
+    PR_ROUTE_CHECK,
+    PR_ROUTE_COUNT
+};
+
+/* The resource a path names (by its shape alone: an unknown service name is
+ * still PR_ROUTE_SERVICE). */
+enum pr_route pr_api_route_of(const char *path, size_t len);
+
+/* A short, stable label: "port", "services", ..., "unknown". */
+const char *pr_route_name(enum pr_route route);
+
 /* Bounds applied to requests. */
 #define PR_MAX_QUERY_PARAMS 16
-#define PR_MAX_PATH_BYTES   1024
+#define PR_MAX_PATH_BYTES   1024 /* the default of pr_api_config.max_path_bytes */
 #define PR_MAX_Q_BYTES      256
+/* A problem's "instance" names the path it is about, up to this many bytes of
+ * it: the longest path any configuration accepts. */
+#define PR_MAX_INSTANCE_BYTES 8192
+#define PR_MAX_BODY_BYTES     (64 * 1024) /* a POST /v1/check manifest */
 
 typedef struct pr_param {
     const char *key;   /* NUL-terminated, percent-decoded */
@@ -46,6 +76,9 @@ typedef struct pr_request {
     const pr_param *params;
     size_t param_count; /* at most PR_MAX_QUERY_PARAMS honoured; more is a 400 */
     bool too_many_params;
+    const char *body; /* request content (POST), NULL when none */
+    size_t body_len;
+    const char *content_type; /* its Content-Type field, NULL when absent */
 } pr_request;
 
 /* A rendered body with its content-derived strong ETag. Immutable once
@@ -61,6 +94,7 @@ typedef struct pr_body {
 
 typedef struct pr_response {
     int status;
+    enum pr_route route;
     const char *content_type;
     const pr_body *body; /* NULL for 204/304/405-with-empty-body */
     bool body_owned;     /* the caller frees body with free() */
@@ -70,10 +104,12 @@ typedef struct pr_response {
 } pr_response;
 
 typedef struct pr_api_config {
-    uint32_t max_limit;     /* largest `limit` a list accepts */
-    uint32_t default_limit; /* `limit` when none is given */
-    size_t cache_bytes;     /* bound on cached bodies; 0 disables caching */
-    const char *version;    /* reported by GET / */
+    uint32_t max_limit;      /* largest `limit` a list accepts */
+    uint32_t default_limit;  /* `limit` when none is given */
+    size_t cache_bytes;      /* bound on cached bodies; 0 disables caching */
+    uint32_t max_path_bytes; /* longer decoded paths are 414; 0: PR_MAX_PATH_BYTES */
+    uint32_t max_manifest;   /* entries of a POST /v1/check; 0: PR_MAX_MANIFEST_ENTRIES */
+    const char *version;     /* reported by GET / */
     /* releases a body's wire[] objects when the pr_api is freed; may be NULL */
     void (*wire_free)(void *wire);
 } pr_api_config;
@@ -83,6 +119,10 @@ typedef struct pr_api pr_api;
 /* Builds the API over a loaded registry. NULL on allocation failure. */
 pr_api *pr_api_new(const pr_registry *reg, const pr_api_config *cfg);
 void pr_api_free(pr_api *api);
+
+/* Does this method and path take request content? The server reads a body
+ * (at most PR_MAX_BODY_BYTES) only for these, and refuses it elsewhere. */
+bool pr_api_takes_body(enum pr_method method, const char *path, size_t path_len);
 
 /* Answers one request. Never fails: errors become problem+json responses.
  * The caller releases the response with pr_response_release(). */

@@ -35,6 +35,11 @@ struct pr_api {
     int64_t last_modified_time;
 };
 
+static inline bool pr_port_unassigned(const pr_api *api, uint16_t port, enum pr_proto proto)
+{
+    return pr_registry_port_status(api->reg, port, proto) == PR_STATUS_UNASSIGNED;
+}
+
 /* Renders a body with make(api, arg) unless `slot` holds one already; keeps it
  * in the slot while the cache budget allows. The response borrows a cached
  * body and owns one that did not fit. Fills a 500 problem on failure. */
@@ -93,5 +98,8 @@ void pr_handle_assignee(pr_api *api, const pr_request *req, pr_response *resp, c
 void pr_handle_contacts(pr_api *api, const pr_request *req, pr_response *resp);
 void pr_handle_contact(pr_api *api, const pr_request *req, pr_response *resp, const char *id,
                        size_t len);
+void pr_handle_check(pr_api *api, const pr_request *req, pr_response *resp);
+void pr_handle_check_post(pr_api *api, const pr_request *req, pr_response *resp);
+void pr_handle_free_ports(pr_api *api, const pr_request *req, pr_response *resp);
 
 #endif

@@ -30,6 +30,7 @@ typedef struct storage {
     uint32_t *name_records;
     uint32_t *port_start;
     uint32_t *port_records;
+    uint8_t *port_status;
     char *search_text;
     uint32_t *search_start;
     pr_error *warnings;
@@ -52,6 +53,7 @@ static void storage_free(storage *st)
     free(st->name_records);
     free(st->port_start);
     free(st->port_records);
+    free(st->port_status);
     free(st->search_text);
     free(st->search_start);
     free(st->warnings);
@@ -691,6 +693,33 @@ static int build_port_index(builder *b, pr_registry *reg, pr_error *err)
     free(fill);
     reg->port_start = start;
     reg->port_records = st->port_records;
+
+    /* Statuses, in one pass over the records: the enum orders ASSIGNED before
+     * RESERVED before UNASSIGNED, so the lowest value covering a port wins. */
+    enum { NO_RECORD = 0xff, PROTOS = PR_PROTO_COUNT - 1 };
+    st->port_status = malloc((size_t)PROTOS * 65536);
+    if (!st->port_status)
+        return out_of_memory(b, b->records_name, 0, err);
+    memset(st->port_status, NO_RECORD, (size_t)PROTOS * 65536);
+    for (uint32_t i = 0; i < b->record_count; i++) {
+        const pr_record *r = &st->records[i];
+        if (!r->has_port)
+            continue;
+        for (int proto = PR_PROTO_TCP; proto < PR_PROTO_COUNT; proto++) {
+            if (r->proto != PR_PROTO_NONE && r->proto != proto)
+                continue;
+            uint8_t *row = st->port_status + (size_t)(proto - 1) * 65536;
+            for (uint32_t p = r->port_first; p <= r->port_last; p++)
+                if (r->status < row[p])
+                    row[p] = r->status;
+        }
+    }
+    for (uint32_t k = 0; k < (uint32_t)PROTOS * 65536; k++)
+        if (st->port_status[k] == NO_RECORD)
+            st->port_status[k] = pr_range_class_of((uint16_t)(k & 0xffff)) == PR_CLASS_DYNAMIC
+                                     ? PR_STATUS_DYNAMIC
+                                     : PR_STATUS_UNASSIGNED;
+    reg->port_status = st->port_status;
     return 0;
 }
 
@@ -859,23 +888,9 @@ const uint32_t *pr_registry_port_records(const pr_registry *reg, uint16_t port, 
 
 enum pr_status pr_registry_port_status(const pr_registry *reg, uint16_t port, enum pr_proto proto)
 {
-    uint32_t n;
-    const uint32_t *idx = pr_registry_port_records(reg, port, &n);
-    bool reserved = false, unassigned = false;
-    for (uint32_t i = 0; i < n; i++) {
-        const pr_record *r = &reg->records[idx[i]];
-        if (r->proto != PR_PROTO_NONE && r->proto != proto)
-            continue;
-        if (r->status == PR_STATUS_ASSIGNED)
-            return PR_STATUS_ASSIGNED;
-        reserved = reserved || r->status == PR_STATUS_RESERVED;
-        unassigned = unassigned || r->status == PR_STATUS_UNASSIGNED;
-    }
-    if (reserved)
-        return PR_STATUS_RESERVED;
-    if (unassigned)
+    if (proto <= PR_PROTO_NONE || proto >= PR_PROTO_COUNT)
         return PR_STATUS_UNASSIGNED;
-    return pr_range_class_of(port) == PR_CLASS_DYNAMIC ? PR_STATUS_DYNAMIC : PR_STATUS_UNASSIGNED;
+    return (enum pr_status)reg->port_status[(size_t)(proto - 1) * 65536 + port];
 }
 
 const pr_service_name *pr_registry_find_name(const pr_registry *reg, const char *name, size_t len)

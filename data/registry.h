@@ -147,6 +147,9 @@ typedef struct pr_registry {
      * order: constant time for any port 0-65535. */
     const uint32_t *port_start; /* 65537 entries */
     const uint32_t *port_records;
+    /* The status of every port for each protocol, TCP to DCCP, worked out
+     * once: port_status[(proto - 1) * 65536 + port] is an enum pr_status. */
+    const uint8_t *port_status;
 
     /* For search: per record, ASCII-lower-cased "service\0description\0port"
      * in one buffer; record i's text is search_text[search_start[i] ..
@@ -188,7 +191,8 @@ const uint32_t *pr_registry_port_records(const pr_registry *reg, uint16_t port, 
 /* The status of `port` for one protocol (TCP, UDP, SCTP or DCCP): ASSIGNED if
  * any record for that protocol (or for every protocol) assigns it, else
  * RESERVED if one reserves it, else UNASSIGNED if one lists it as such; a
- * port with no record is DYNAMIC in 49152-65535 and UNASSIGNED elsewhere. */
+ * port with no record is DYNAMIC in 49152-65535 and UNASSIGNED elsewhere.
+ * A table lookup: the rule is applied to every port once, at load. */
 enum pr_status pr_registry_port_status(const pr_registry *reg, uint16_t port, enum pr_proto proto);
 
 enum pr_range_class pr_range_class_of(uint16_t port);

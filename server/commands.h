@@ -6,21 +6,42 @@
 #ifndef PR_COMMANDS_H
 #define PR_COMMANDS_H
 
+#include <stdbool.h>
+
 #include "registry.h"
 
 typedef struct pr_options {
-    const char *data_dir;    /* NULL: the built-in sample data set */
-    const char *listen;      /* HOST:PORT, [IPv6]:PORT */
-    const char *cors_origin; /* Access-Control-Allow-Origin value */
-    unsigned max_age;        /* Cache-Control max-age, seconds */
-    unsigned threads;        /* worker threads serving requests */
+    const char *data_dir;      /* NULL: the built-in sample data set */
+    const char *listen;        /* HOST:PORT, [IPv6]:PORT */
+    const char *cors_origin;   /* Access-Control-Allow-Origin value */
+    unsigned max_age;          /* Cache-Control max-age, seconds */
+    unsigned threads;          /* worker threads serving requests (pool mode) */
+    int http_mode;             /* index into {"pool", "per-connection"} */
+    unsigned conn_limit;       /* connections at once */
+    unsigned per_ip_limit;     /* connections at once per client address; 0: none */
+    unsigned timeout;          /* seconds before an idle or slow connection is closed */
+    unsigned max_header_bytes; /* request line and headers, per connection */
+    unsigned max_path_bytes;   /* decoded path */
+    unsigned max_limit;        /* largest list page */
+    unsigned max_manifest;     /* entries in a POST /v1/check manifest */
+    unsigned cache_bytes;      /* rendered lookups kept for reuse */
+    unsigned shutdown_grace;   /* seconds open requests get on SIGTERM */
+    unsigned drain_delay;      /* seconds /readyz fails before accepting stops */
+    int access_log;            /* index into {"on", "off"} */
+    int log_format;            /* enum pr_log_format */
+    int log_level;             /* enum pr_log_level */
+    bool check_json;           /* check: print the JSON answer */
+    bool check_both;           /* check: suggest ports free for tcp and udp */
+    unsigned check_suggest;    /* check: how many free ports to suggest */
 } pr_options;
 
-/* Loads the data set the options name. On failure prints
- * "portreg: FILE:LINE: FIELD: PROBLEM" to stderr and returns NULL. */
+/* Loads the data set the options name. On failure logs
+ * "FILE:LINE: FIELD: PROBLEM" as an error and returns NULL. */
 pr_registry *pr_options_load(const pr_options *opt);
 
 int pr_cmd_validate(const pr_options *opt);
 int pr_cmd_serve(const pr_options *opt);
+/* argv holds the command's operands: PORT/PROTOCOL [NAME] ... */
+int pr_cmd_check(const pr_options *opt, int argc, char **argv);
 
 #endif

@@ -1,12 +1,17 @@
-/* http.h: puts a pr_api on the network with libmicrohttpd.
+/* http.h: puts the API on the network with libmicrohttpd.
  *
  * This is the only module that speaks the wire: it turns libmicrohttpd's
- * callbacks into pr_request values, answers conditional requests (304), and
- * adds the headers every response carries (ETag, caching, CORS, Allow).
+ * callbacks into pr_request values, answers conditional requests (304), adds
+ * the headers every response carries (ETag, caching, CORS, Allow), answers
+ * /healthz, /readyz and /metrics itself, and writes the access log.
  *
- * Threads: libmicrohttpd runs its own threads (an epoll thread pool); the
- * pr_api is only read from them. pr_http_start/stop are called from one
- * thread. Ownership: the pr_http borrows the pr_api, which must outlive it. */
+ * Each request takes a reference on the data set being served when it
+ * starts and drops it when libmicrohttpd reports it complete, so a reload
+ * (pr_current_replace) never changes or frees data under a request.
+ *
+ * Threads: libmicrohttpd runs its own threads (an epoll thread pool).
+ * pr_http_start and pr_http_stop are called from one thread. Ownership: the
+ * pr_http borrows the pr_current, which must outlive it. */
 #ifndef PR_HTTP_H
 #define PR_HTTP_H
 
@@ -14,13 +19,14 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "api.h"
+#include "dataset.h"
 
 typedef struct pr_http_config {
     const char *cors_origin; /* "*" or one origin */
     unsigned max_age;        /* Cache-Control max-age of 200/304 answers */
-    unsigned threads;        /* worker threads, >= 1 */
-    unsigned timeout;        /* seconds an idle connection is kept */
+    unsigned threads;        /* worker threads, >= 1, when per_connection is false */
+    bool per_connection;     /* a thread per connection instead of an epoll pool */
+    unsigned timeout;        /* seconds an idle or slow connection is kept */
     unsigned conn_limit;     /* connections at once */
     unsigned per_ip_limit;   /* connections at once from one address; 0: no limit */
     size_t memory_limit;     /* per connection: bounds request line + headers */
@@ -29,15 +35,18 @@ typedef struct pr_http_config {
 typedef struct pr_http pr_http;
 
 /* Binds and starts serving. NULL with why[] filled on failure. */
-pr_http *pr_http_start(const struct sockaddr *addr, socklen_t addr_len, pr_api *api,
+pr_http *pr_http_start(const struct sockaddr *addr, socklen_t addr_len, pr_current *current,
                        const pr_http_config *cfg, char *why, size_t why_size);
 
 /* The port actually bound (useful after asking for port 0). */
 uint16_t pr_http_port(const pr_http *http);
 
-/* Stops accepting, lets open connections finish for up to grace_ms, then
- * closes the rest and frees the server. Accepts NULL. */
-void pr_http_stop(pr_http *http, unsigned grace_ms);
+/* Graceful stop: turns /readyz to 503 and asks clients to close kept-alive
+ * connections; after delay_ms (still accepting, so that load balancers see
+ * the 503) stops accepting; waits up to grace_ms for the requests under way
+ * to finish; then closes what is left and frees the server. Returns how many
+ * requests were still under way at the deadline. Accepts NULL. */
+unsigned pr_http_stop(pr_http *http, unsigned delay_ms, unsigned grace_ms);
 
 /* For pr_api_config.wire_free: releases the prebuilt responses that this
  * module attaches to cached bodies. */

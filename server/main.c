@@ -1,4 +1,8 @@
-/* main.c: the portreg command line: flags, environment, subcommands. */
+/* main.c: the portreg command line: flags, environment, subcommands.
+ *
+ * Every setting is one row of the table below: its flag, the environment
+ * variable that sets it too (flags win), its bounds and its help text, so the
+ * parser, the environment and --help cannot disagree. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,36 +10,128 @@
 #include <string.h>
 
 #include "commands.h"
+#include "log.h"
 #include "sample.h"
 
 #ifndef PORTREG_VERSION
 #define PORTREG_VERSION "unknown"
 #endif
 
-static const char usage[] =
-    "usage: portreg COMMAND [OPTIONS]\n"
-    "\n"
-    "Answers questions about IANA's Service Name and Transport Protocol Port\n"
-    "Number Registry over HTTP/JSON.\n"
-    "\n"
-    "commands:\n"
-    "  serve       serve the REST API (see openapi.yaml)\n"
-    "  validate    load a data directory, print its counts and warnings;\n"
-    "              exit 1 if it does not load\n"
-    "\n"
-    "options (each also read from the environment variable shown):\n"
-    "  --data DIR          data directory holding service-names-port-numbers.csv\n"
-    "                      and contacts.csv (PORTREG_DATA); default: the\n"
-    "                      built-in sample data set\n"
-    "  --listen HOST:PORT  address to serve on (PORTREG_LISTEN);\n"
-    "                      default 127.0.0.1:8080; [::1]:8080 for IPv6\n"
-    "  --threads N         worker threads, 1-64 (PORTREG_THREADS); default 2\n"
-    "  --max-age SECONDS   Cache-Control max-age, 0-31536000 (PORTREG_MAX_AGE);\n"
-    "                      default 3600\n"
-    "  --cors-origin ORIGIN  Access-Control-Allow-Origin (PORTREG_CORS_ORIGIN);\n"
-    "                      default *, as the registry is public\n"
-    "  -h, --help          show this help\n"
-    "  -V, --version       show the version\n";
+enum kind { TEXT, NUMBER, SWITCH, CHOICE };
+
+typedef struct setting {
+    const char *flag;
+    const char *env; /* NULL: flag only */
+    enum kind kind;
+    const char *arg; /* the value's name in --help */
+    unsigned long min, max;
+    const char *const *choices; /* CHOICE: NULL-terminated */
+    const char *help;
+    size_t offset; /* into pr_options */
+} setting;
+
+static const char *const log_formats[] = {"plain", "json", NULL};
+static const char *const log_levels[] = {"error", "warn", "info", "debug", NULL};
+static const char *const on_off[] = {"on", "off", NULL};
+static const char *const http_modes[] = {"pool", "per-connection", NULL};
+
+#define AT(member) offsetof(pr_options, member)
+
+static const setting settings[] = {
+    {"--data", "PORTREG_DATA", TEXT, "DIR", 0, 0, NULL,
+     "data directory with service-names-port-numbers.csv and contacts.csv;\n"
+     "default: the built-in sample data set",
+     AT(data_dir)},
+    {"--listen", "PORTREG_LISTEN", TEXT, "HOST:PORT", 0, 0, NULL,
+     "address to serve on, [::1]:PORT for IPv6, port 0 for any free one;\n"
+     "default 127.0.0.1:8080",
+     AT(listen)},
+    {"--threads", "PORTREG_THREADS", NUMBER, "N", 1, 64, NULL,
+     "worker threads of the pool mode; default 2", AT(threads)},
+    {"--http-mode", "PORTREG_HTTP_MODE", CHOICE, "pool|per-connection", 0, 0, http_modes,
+     "pool: --threads threads share every connection through epoll;\n"
+     "per-connection: a thread for each connection; default pool",
+     AT(http_mode)},
+    {"--connection-limit", "PORTREG_CONNECTION_LIMIT", NUMBER, "N", 1, 100000, NULL,
+     "connections served at once; more wait to be accepted; default 1024", AT(conn_limit)},
+    {"--per-ip-limit", "PORTREG_PER_IP_LIMIT", NUMBER, "N", 0, 100000, NULL,
+     "connections at once from one address, 0 for no limit; default 0\n"
+     "(behind a load balancer every client has its address)",
+     AT(per_ip_limit)},
+    {"--timeout", "PORTREG_TIMEOUT", NUMBER, "SECONDS", 1, 3600, NULL,
+     "an idle or slow connection is closed after this long; default 30", AT(timeout)},
+    {"--max-header-bytes", "PORTREG_MAX_HEADER_BYTES", NUMBER, "BYTES", 8192, 1048576, NULL,
+     "request line and header fields together; more is 414 or 431; default 32768",
+     AT(max_header_bytes)},
+    {"--max-path-bytes", "PORTREG_MAX_PATH_BYTES", NUMBER, "BYTES", 64, 8192, NULL,
+     "decoded path; longer is 414; default 1024", AT(max_path_bytes)},
+    {"--max-limit", "PORTREG_MAX_LIMIT", NUMBER, "N", 1, 100000, NULL,
+     "largest page size (limit) of a list; default 1000", AT(max_limit)},
+    {"--max-manifest", "PORTREG_MAX_MANIFEST", NUMBER, "N", 1, 1000, NULL,
+     "entries in a POST /v1/check manifest (at most 64 KiB); default 100", AT(max_manifest)},
+    {"--max-age", "PORTREG_MAX_AGE", NUMBER, "SECONDS", 0, 31536000, NULL,
+     "Cache-Control max-age of answers to GET; default 3600", AT(max_age)},
+    {"--cors-origin", "PORTREG_CORS_ORIGIN", TEXT, "ORIGIN", 0, 0, NULL,
+     "Access-Control-Allow-Origin; default *, as the registry is public", AT(cors_origin)},
+    {"--cache-bytes", "PORTREG_CACHE_BYTES", NUMBER, "BYTES", 0, 1073741824, NULL,
+     "memory for rendered lookups kept for reuse; default 16777216", AT(cache_bytes)},
+    {"--drain-delay", "PORTREG_DRAIN_DELAY", NUMBER, "SECONDS", 0, 600, NULL,
+     "on SIGTERM, answer /readyz 503 and go on serving this long before\n"
+     "accepting stops, so load balancers move away first; default 0",
+     AT(drain_delay)},
+    {"--shutdown-grace", "PORTREG_SHUTDOWN_GRACE", NUMBER, "SECONDS", 0, 600, NULL,
+     "then how long open requests may take to finish; default 10", AT(shutdown_grace)},
+    {"--access-log", "PORTREG_ACCESS_LOG", CHOICE, "on|off", 0, 0, on_off,
+     "one line per request on stderr; default on", AT(access_log)},
+    {"--log-format", "PORTREG_LOG_FORMAT", CHOICE, "plain|json", 0, 0, log_formats,
+     "format of every log line; default plain", AT(log_format)},
+    {"--log-level", "PORTREG_LOG_LEVEL", CHOICE, "LEVEL", 0, 0, log_levels,
+     "error, warn, info or debug; default info", AT(log_level)},
+    {"--json", NULL, SWITCH, NULL, 0, 0, NULL, "check: print the verdicts as JSON", AT(check_json)},
+    {"--both", NULL, SWITCH, NULL, 0, 0, NULL, "check: suggest ports free for tcp and udp",
+     AT(check_both)},
+    {"--suggest", NULL, NUMBER, "N", 0, 20, NULL,
+     "check: how many free ports to suggest; default 5", AT(check_suggest)},
+};
+
+#define SETTING_COUNT (sizeof settings / sizeof *settings)
+
+static void print_usage(FILE *to)
+{
+    fputs("usage: portreg COMMAND [OPTIONS]\n"
+          "\n"
+          "Answers questions about IANA's Service Name and Transport Protocol Port\n"
+          "Number Registry over HTTP/JSON.\n"
+          "\n"
+          "commands:\n"
+          "  serve       serve the REST API (see openapi.yaml); SIGHUP reloads the\n"
+          "              data, SIGTERM or SIGINT stop after open requests finish\n"
+          "  validate    load a data directory, print its counts and warnings;\n"
+          "              exit 1 if it does not load\n"
+          "  check PORT/PROTOCOL [NAME] ...\n"
+          "              judge port choices offline, as GET/POST /v1/check does:\n"
+          "              exit 0 when all are sound, 1 when any is not\n"
+          "\n"
+          "options (the variable shown sets the same; a flag wins over it):\n",
+          to);
+    for (size_t i = 0; i < SETTING_COUNT; i++) {
+        const setting *s = &settings[i];
+        char head[64];
+        snprintf(head, sizeof head, "%s%s%s", s->flag, s->arg ? " " : "", s->arg ? s->arg : "");
+        fprintf(to, "  %-28s", head);
+        for (const char *line = s->help; *line;) {
+            size_t n = strcspn(line, "\n");
+            fprintf(to, "%s%.*s\n", line == s->help ? "" : "                              ", (int)n,
+                    line);
+            line += n + (line[n] == '\n');
+        }
+        if (s->env)
+            fprintf(to, "                              (%s)\n", s->env);
+    }
+    fputs("  -h, --help                  show this help\n"
+          "  -V, --version               show the version\n",
+          to);
+}
 
 __attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
 {
@@ -48,17 +144,50 @@ __attribute__((format(printf, 1, 2))) static int bad_usage(const char *fmt, ...)
     return 2;
 }
 
-static int parse_uint(const char *text, unsigned long min, unsigned long max, unsigned *out)
+/* Stores one value; false when it is out of bounds or not a choice. */
+static bool apply(const setting *s, const char *value, pr_options *opt)
 {
-    if (!text || !*text || *text == '-' || *text == '+')
-        return -1;
-    errno = 0;
-    char *end;
-    unsigned long v = strtoul(text, &end, 10);
-    if (errno || *end || v < min || v > max)
-        return -1;
-    *out = (unsigned)v;
-    return 0;
+    void *target = (char *)opt + s->offset;
+    switch (s->kind) {
+    case TEXT:
+        if (!value || !*value)
+            return false;
+        *(const char **)target = value;
+        return true;
+    case SWITCH:
+        *(bool *)target = true;
+        return true;
+    case CHOICE:
+        for (int i = 0; value && s->choices[i]; i++) {
+            if (!strcmp(value, s->choices[i])) {
+                *(int *)target = i;
+                return true;
+            }
+        }
+        return false;
+    case NUMBER: {
+        if (!value || !*value || *value == '-' || *value == '+')
+            return false;
+        errno = 0;
+        char *end;
+        unsigned long v = strtoul(value, &end, 10);
+        if (errno || *end || v < s->min || v > s->max)
+            return false;
+        *(unsigned *)target = (unsigned)v;
+        return true;
+    }
+    }
+    return false;
+}
+
+static int bad_value(const setting *s, const char *where, const char *value)
+{
+    if (s->kind == NUMBER)
+        return bad_usage("%s: \"%s\" is not a number from %lu to %lu", where, value ? value : "",
+                         s->min, s->max);
+    if (s->kind == CHOICE)
+        return bad_usage("%s: \"%s\" is not one of %s", where, value ? value : "", s->arg);
+    return bad_usage("%s needs %s", where, s->arg);
 }
 
 pr_registry *pr_options_load(const pr_options *opt)
@@ -68,75 +197,78 @@ pr_registry *pr_options_load(const pr_options *opt)
         opt->data_dir ? pr_registry_load_dir(opt->data_dir, &err) : pr_sample_load(&err);
     if (!reg) {
         char msg[1024];
-        fprintf(stderr, "portreg: %s\n", pr_error_format(&err, msg, sizeof msg));
+        pr_log(PR_LOG_ERROR, "%s", pr_error_format(&err, msg, sizeof msg));
     }
     return reg;
 }
 
 int main(int argc, char **argv)
 {
-    pr_options opt = {.data_dir = getenv("PORTREG_DATA"),
-                      .listen = getenv("PORTREG_LISTEN"),
-                      .cors_origin = getenv("PORTREG_CORS_ORIGIN"),
+    pr_options opt = {.listen = "127.0.0.1:8080",
+                      .cors_origin = "*",
                       .max_age = 3600,
-                      .threads = 2};
-    if (opt.data_dir && !*opt.data_dir)
-        opt.data_dir = NULL;
-    if (!opt.listen || !*opt.listen)
-        opt.listen = "127.0.0.1:8080";
-    if (!opt.cors_origin || !*opt.cors_origin)
-        opt.cors_origin = "*";
-    const char *env;
-    if ((env = getenv("PORTREG_MAX_AGE")) && *env && parse_uint(env, 0, 31536000, &opt.max_age))
-        return bad_usage("PORTREG_MAX_AGE: \"%s\" is not 0-31536000", env);
-    if ((env = getenv("PORTREG_THREADS")) && *env && parse_uint(env, 1, 64, &opt.threads))
-        return bad_usage("PORTREG_THREADS: \"%s\" is not 1-64", env);
+                      .threads = 2,
+                      .conn_limit = 1024,
+                      .timeout = 30,
+                      .max_header_bytes = 32768,
+                      .max_path_bytes = 1024,
+                      .max_limit = 1000,
+                      .max_manifest = 100,
+                      .cache_bytes = 16u * 1024 * 1024,
+                      .shutdown_grace = 10,
+                      .access_log = 0, /* "on" */
+                      .log_format = 0, /* "plain" */
+                      .log_level = 2,  /* "info" */
+                      .check_suggest = 5};
+    for (size_t i = 0; i < SETTING_COUNT; i++) {
+        const char *value = settings[i].env ? getenv(settings[i].env) : NULL;
+        if (value && *value && !apply(&settings[i], value, &opt))
+            return bad_value(&settings[i], settings[i].env, value);
+    }
 
     const char *command = NULL;
+    char *operands[256];
+    int operand_count = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(usage, stdout);
+            print_usage(stdout);
             return 0;
-        } else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+        }
+        if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
             printf("portreg %s\n", PORTREG_VERSION);
             return 0;
-        } else if (!strcmp(a, "--data")) {
-            if (!value)
-                return bad_usage("%s needs a directory", a);
-            opt.data_dir = value, i++;
-        } else if (!strcmp(a, "--listen")) {
-            if (!value)
-                return bad_usage("%s needs HOST:PORT", a);
-            opt.listen = value, i++;
-        } else if (!strcmp(a, "--cors-origin")) {
-            if (!value || !*value)
-                return bad_usage("%s needs an origin or *", a);
-            opt.cors_origin = value, i++;
-        } else if (!strcmp(a, "--max-age")) {
-            if (parse_uint(value, 0, 31536000, &opt.max_age))
-                return bad_usage("--max-age needs seconds, 0-31536000");
-            i++;
-        } else if (!strcmp(a, "--threads")) {
-            if (parse_uint(value, 1, 64, &opt.threads))
-                return bad_usage("--threads needs a number, 1-64");
-            i++;
+        }
+        const setting *s = NULL;
+        for (size_t k = 0; k < SETTING_COUNT && !s; k++)
+            if (!strcmp(a, settings[k].flag))
+                s = &settings[k];
+        if (s) {
+            const char *value = s->kind == SWITCH ? NULL : i + 1 < argc ? argv[++i] : NULL;
+            if (!apply(s, value, &opt))
+                return bad_value(s, s->flag, value);
         } else if (a[0] == '-') {
             return bad_usage("unknown option %s", a);
         } else if (!command) {
             command = a;
+        } else if (!strcmp(command, "check") &&
+                   operand_count < (int)(sizeof operands / sizeof *operands)) {
+            operands[operand_count++] = argv[i];
         } else {
             return bad_usage("unexpected argument %s", a);
         }
     }
+    pr_log_configure((enum pr_log_level)opt.log_level, (enum pr_log_format)opt.log_format,
+                     opt.access_log == 0);
     if (!command) {
-        fputs(usage, stderr);
+        print_usage(stderr);
         return 2;
     }
     if (!strcmp(command, "validate"))
         return pr_cmd_validate(&opt);
     if (!strcmp(command, "serve"))
         return pr_cmd_serve(&opt);
+    if (!strcmp(command, "check"))
+        return pr_cmd_check(&opt, operand_count, operands);
     return bad_usage("unknown command %s", command);
 }

@@ -1,4 +1,5 @@
-/* serve.c: `portreg serve`: load the data, serve it, stop cleanly on a signal. */
+/* serve.c: `portreg serve`: load the data, serve it, reload it on SIGHUP,
+ * stop cleanly on SIGTERM or SIGINT. */
 #include "commands.h"
 
 #include <signal.h>
@@ -6,8 +7,44 @@
 #include <string.h>
 
 #include "api.h"
+#include "dataset.h"
 #include "http.h"
 #include "listen_addr.h"
+#include "log.h"
+#include "metrics.h"
+
+/* Loads the data the options name and builds its API; NULL (logged) on
+ * failure. */
+static pr_dataset *load(const pr_options *opt)
+{
+    pr_registry *reg = pr_options_load(opt);
+    if (!reg)
+        return NULL;
+    for (uint32_t i = 0; i < reg->warning_count; i++) {
+        char msg[1024];
+        pr_log(PR_LOG_WARN, "%s", pr_error_format(&reg->warnings[i], msg, sizeof msg));
+    }
+    pr_api_config cfg = {.max_limit = opt->max_limit,
+                         .default_limit = opt->max_limit < 100 ? opt->max_limit : 100,
+                         .cache_bytes = opt->cache_bytes,
+                         .max_path_bytes = opt->max_path_bytes,
+                         .max_manifest = opt->max_manifest,
+                         .version = PORTREG_VERSION,
+                         .wire_free = pr_http_wire_free};
+    double seconds = reg->load_seconds;
+    pr_dataset *ds = pr_dataset_new(reg, &cfg);
+    if (!ds) {
+        pr_log(PR_LOG_ERROR, "out of memory building the API");
+        return NULL;
+    }
+    pr_metrics_loaded(ds->reg->record_count, ds->reg->contact_count, seconds);
+    return ds;
+}
+
+static const char *source_of(const pr_options *opt)
+{
+    return opt->data_dir ? opt->data_dir : "the built-in sample";
+}
 
 int pr_cmd_serve(const pr_options *opt)
 {
@@ -15,51 +52,38 @@ int pr_cmd_serve(const pr_options *opt)
     socklen_t addr_len;
     char why[256];
     if (!pr_listen_addr_parse(opt->listen, &addr, &addr_len, why, sizeof why)) {
-        fprintf(stderr, "portreg: --listen: %s\n", why);
+        pr_log(PR_LOG_ERROR, "--listen: %s", why);
         return 2;
     }
-    pr_registry *reg = pr_options_load(opt);
-    if (!reg)
+    pr_dataset *ds = load(opt);
+    if (!ds)
         return 1;
-    for (uint32_t i = 0; i < reg->warning_count; i++) {
-        char msg[1024];
-        fprintf(stderr, "portreg: warning: %s\n",
-                pr_error_format(&reg->warnings[i], msg, sizeof msg));
-    }
-    pr_api_config api_cfg = {.max_limit = 1000,
-                             .default_limit = 100,
-                             .cache_bytes = 16u * 1024 * 1024,
-                             .version = PORTREG_VERSION,
-                             .wire_free = pr_http_wire_free};
-    pr_api *api = pr_api_new(reg, &api_cfg);
-    if (!api) {
-        fprintf(stderr, "portreg: out of memory\n");
-        pr_registry_free(reg);
-        return 1;
-    }
+    pr_current current;
+    pr_current_init(&current, ds);
 
     /* Signals are taken synchronously by this thread alone: block them before
      * libmicrohttpd starts its threads, which inherit the mask. */
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     pr_http_config http_cfg = {.cors_origin = opt->cors_origin,
                                .max_age = opt->max_age,
                                .threads = opt->threads,
-                               .timeout = 30,
-                               .conn_limit = 1024,
-                               .per_ip_limit = 0,
-                               .memory_limit = 32 * 1024};
+                               .per_connection = opt->http_mode == 1,
+                               .timeout = opt->timeout,
+                               .conn_limit = opt->conn_limit,
+                               .per_ip_limit = opt->per_ip_limit,
+                               .memory_limit = opt->max_header_bytes};
     pr_http *http =
-        pr_http_start((struct sockaddr *)&addr, addr_len, api, &http_cfg, why, sizeof why);
+        pr_http_start((struct sockaddr *)&addr, addr_len, &current, &http_cfg, why, sizeof why);
     if (!http) {
-        fprintf(stderr, "portreg: %s: %s\n", opt->listen, why);
-        pr_api_free(api);
-        pr_registry_free(reg);
+        pr_log(PR_LOG_ERROR, "%s: %s", opt->listen, why);
+        pr_current_destroy(&current);
         return 1;
     }
     char host[128];
@@ -67,18 +91,37 @@ int pr_cmd_serve(const pr_options *opt)
     char *colon = strrchr(host, ':');
     if (colon)
         *colon = '\0';
-    fprintf(stderr, "portreg: serving %u records, %u contacts from %s on http://%s:%u/\n",
-            reg->record_count, reg->contact_count,
-            opt->data_dir ? opt->data_dir : "the built-in sample", host,
-            (unsigned)pr_http_port(http));
-    fflush(stderr);
+    pr_log(PR_LOG_INFO, "serving %u records, %u contacts from %s on http://%s:%u/",
+           ds->reg->record_count, ds->reg->contact_count, source_of(opt), host,
+           (unsigned)pr_http_port(http));
 
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    fprintf(stderr, "portreg: %s: finishing open requests, then stopping\n", strsignal(sig));
-    pr_http_stop(http, 5000);
-    pr_api_free(api);
-    pr_registry_free(reg);
-    fprintf(stderr, "portreg: stopped\n");
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&signals, &sig) != 0)
+            continue;
+        if (sig != SIGHUP) {
+            pr_log(PR_LOG_INFO, "%s: finishing the requests under way, then stopping",
+                   strsignal(sig));
+            break;
+        }
+        /* Reload: the new data set is built beside the old one, which goes on
+         * serving; only a complete load is swapped in. */
+        pr_dataset *fresh = load(opt);
+        pr_metrics_reload(fresh != NULL);
+        if (!fresh) {
+            pr_log(PR_LOG_ERROR, "reload failed: still serving the data loaded before");
+            continue;
+        }
+        pr_log(PR_LOG_INFO, "reloaded %u records, %u contacts from %s in %.1f ms",
+               fresh->reg->record_count, fresh->reg->contact_count, source_of(opt),
+               fresh->reg->load_seconds * 1e3);
+        pr_current_replace(&current, fresh);
+    }
+    unsigned left = pr_http_stop(http, opt->drain_delay * 1000u, opt->shutdown_grace * 1000u);
+    if (left)
+        pr_log(PR_LOG_WARN, "%u requests were still under way after %u s; closed", left,
+               opt->shutdown_grace);
+    pr_current_destroy(&current);
+    pr_log(PR_LOG_INFO, "stopped");
     return 0;
 }

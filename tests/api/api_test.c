@@ -201,9 +201,10 @@ void assert_problem(const exchange *ex, int status, const char *parameter)
     cr_assert_eq(member_int(j, "status"), status);
     cr_assert_gt(strlen(member_str(j, "detail")), 0, "%s: an empty detail explains nothing", path);
     /* instance is a URI reference: plain ASCII that decodes back to the path */
-    size_t shown = ex->req.path_len < PR_MAX_PATH_BYTES ? ex->req.path_len : PR_MAX_PATH_BYTES;
+    size_t shown =
+        ex->req.path_len < PR_MAX_INSTANCE_BYTES ? ex->req.path_len : PR_MAX_INSTANCE_BYTES;
     const char *instance = member_str(j, "instance");
-    char decoded[PR_MAX_PATH_BYTES + 1];
+    char decoded[PR_MAX_INSTANCE_BYTES + 1];
     size_t n = 0;
     for (const char *c = instance; *c; c++) {
         cr_assert(*c > 0x20 && *c < 0x7f && *c != '"' && *c != '<' && *c != '>' && *c != '\\',

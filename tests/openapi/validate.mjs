@@ -10,7 +10,20 @@
 //
 // Schemas are checked by Ajv in JSON Schema 2020-12 mode, the dialect of
 // OpenAPI 3.1; this file only finds the operation, response, headers and
-// media type that apply, as OpenAPI defines them.
+// media type that apply, as OpenAPI defines them. A JSON body is parsed
+// and its value checked; a body of any other media type (YAML, HTML, the
+// Prometheus text format) is checked as one string.
+//
+// Two extensions of the document are honoured:
+// - x-method-not-allowed (top level): a Response Object for any method a
+//   documented path lacks, answered 405.
+// - x-path-methods: true (on a Header Object): the header lists exactly the
+//   methods documented for the exchange's path (Allow, for instance), each
+//   once, in any order. OpenAPI cannot say that with a schema, since the
+//   value differs from path to path.
+// x-uncached (on an operation) is for the lint rules in redocly.yaml; the
+// headers it stands for are documented on the responses and checked here
+// as any others.
 
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
@@ -50,6 +63,26 @@ function mediaTypeOf(contentType) {
 
 function isJsonMediaType(media) {
   return media === 'application/json' || /^[a-z0-9.!#$&^_-]+\/[a-z0-9.!#$&^_-]+\+json$/.test(media);
+}
+
+// Checks a header value that must list the methods documented for a path.
+function checkPathMethods(name, value, pathItem, template) {
+  const expected = Object.keys(pathItem)
+    .filter((k) => METHODS.has(k))
+    .map((m) => m.toUpperCase());
+  const listed = value.split(',').map((m) => m.trim());
+  const want = `must list exactly the methods of ${template} (${expected.join(', ')})`;
+  if (listed.some((m) => m === '')) return `header ${name}: ${JSON.stringify(value)} has an empty item; it ${want}`;
+  const duplicate = listed.find((m, i) => listed.indexOf(m) !== i);
+  if (duplicate !== undefined) return `header ${name}: ${JSON.stringify(value)} lists ${duplicate} twice; it ${want}`;
+  const missing = expected.filter((m) => !listed.includes(m));
+  const extra = listed.filter((m) => !expected.includes(m));
+  if (missing.length === 0 && extra.length === 0) return null;
+  const what = [
+    missing.length ? `lacks ${missing.join(', ')}` : null,
+    extra.length ? `has ${extra.join(', ')} too` : null,
+  ].filter(Boolean);
+  return `header ${name}: ${JSON.stringify(value)} ${what.join(' and ')}; it ${want}`;
 }
 
 function formatSchemaErrors(errors) {
@@ -200,7 +233,14 @@ export function createValidator(spec) {
       }
       if (header.node.schema !== undefined) {
         const validate = schemaValidator(`${header.pointer}/schema`);
-        if (!validate(value)) problems.push(`header ${name}: ${JSON.stringify(value)}: ${formatSchemaErrors(validate.errors)}`);
+        if (!validate(value)) {
+          problems.push(`header ${name}: ${JSON.stringify(value)}: ${formatSchemaErrors(validate.errors)}`);
+          continue;
+        }
+      }
+      if (header.node['x-path-methods'] === true) {
+        const problem = checkPathMethods(name, value, item.node, route.template);
+        if (problem) problems.push(problem);
       }
     }
 
@@ -232,7 +272,15 @@ export function createValidator(spec) {
       problems.push(`content type ${contentType ?? '(none)'} is not documented (documented: ${documented.join(', ')})`);
       return problems;
     }
-    if (method === 'head' || !isJsonMediaType(media)) return problems;
+    if (method === 'head') return problems;
+    const schemaPointer = `${response.pointer}/content/${escapePointerSegment(mediaKey)}/schema`;
+    if (!isJsonMediaType(media)) {
+      if (content[mediaKey].schema !== undefined) {
+        const validate = schemaValidator(schemaPointer);
+        if (!validate(body)) problems.push(`body: ${formatSchemaErrors(validate.errors)}`);
+      }
+      return problems;
+    }
 
     let parsed;
     try {
@@ -242,19 +290,29 @@ export function createValidator(spec) {
       return problems;
     }
     if (content[mediaKey].schema !== undefined) {
-      const validate = schemaValidator(`${response.pointer}/content/${escapePointerSegment(mediaKey)}/schema`);
+      const validate = schemaValidator(schemaPointer);
       if (!validate(parsed)) problems.push(`body: ${formatSchemaErrors(validate.errors)}`);
     }
     return problems;
   }
 
-  // Compiles every response schema and header schema up front, so that a
-  // schema Ajv rejects shows up even if no exchange reaches it.
+  // Compiles every response, header and request body schema up front, so
+  // that a schema Ajv rejects shows up even if no exchange reaches it.
   function compileAll() {
     const responsePointers = [];
     for (const template of Object.keys(spec.paths ?? {})) {
       const item = deref(pointerOf(['paths', template]));
       for (const method of Object.keys(item.node).filter((m) => METHODS.has(m))) {
+        // Requests are not validated, but their schemas must compile too.
+        const bodyPointer = `${item.pointer}/${escapePointerSegment(method)}/requestBody`;
+        if (lookupPointer(spec, bodyPointer) !== undefined) {
+          const body = deref(bodyPointer);
+          for (const [media, object] of Object.entries(body.node.content ?? {})) {
+            if (object.schema !== undefined) {
+              schemaValidator(`${body.pointer}/content/${escapePointerSegment(media)}/schema`);
+            }
+          }
+        }
         const base = `${item.pointer}/${escapePointerSegment(method)}/responses`;
         for (const key of Object.keys(lookupPointer(spec, base) ?? {})) {
           responsePointers.push(`${base}/${escapePointerSegment(key)}`);

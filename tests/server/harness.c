@@ -26,64 +26,123 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Servers this process started and has not stopped. A failed assertion ends
+ * a test without running its cleanup, so whatever is left is killed when the
+ * test process exits rather than outliving it. */
+static pid_t running[16];
+
+static void kill_leftovers(void)
+{
+    for (size_t i = 0; i < sizeof running / sizeof *running; i++) {
+        if (running[i] > 0) {
+            kill(running[i], SIGKILL);
+            waitpid(running[i], NULL, 0);
+            running[i] = 0;
+        }
+    }
+}
+
+static void track(pid_t pid, pid_t replace)
+{
+    static bool registered;
+    if (!registered)
+        registered = atexit(kill_leftovers) == 0;
+    for (size_t i = 0; i < sizeof running / sizeof *running; i++) {
+        if (running[i] == replace) {
+            running[i] = pid;
+            return;
+        }
+    }
+}
+
+/* The server's stderr goes to a file rather than a pipe: it logs a line per
+ * request, and a pipe nobody reads would fill and stall it. Its stdout goes
+ * nowhere, so that it never holds the test runner's output open. */
 void server_start(server *s, const char *const *args)
 {
-    int err_pipe[2];
-    cr_assert_eq(pipe(err_pipe), 0);
-    const char *argv[32] = {PR_PORTREG, "serve", "--listen", "127.0.0.1:0"};
+    snprintf(s->log_path, sizeof s->log_path, "/tmp/portreg-test-log-XXXXXX");
+    int log_fd = mkstemp(s->log_path);
+    cr_assert_geq(log_fd, 0);
+    const char *argv[40] = {PR_PORTREG, "serve", "--listen", "127.0.0.1:0"};
     int argc = 4;
     for (int i = 0; args && args[i]; i++) {
-        cr_assert_lt(argc, 31);
+        cr_assert_lt(argc, 39);
         argv[argc++] = args[i];
     }
     argv[argc] = NULL;
     pid_t pid = fork();
     cr_assert_neq(pid, -1);
     if (pid == 0) {
-        dup2(err_pipe[1], 2);
-        close(err_pipe[0]);
-        close(err_pipe[1]);
+        dup2(log_fd, 2);
+        close(log_fd);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        close(null);
         execv(PR_PORTREG, (char *const *)argv);
         _exit(127);
     }
-    close(err_pipe[1]);
+    close(log_fd);
+    track(pid, 0);
     s->pid = pid;
-    s->stderr_fd = err_pipe[0];
     s->port = 0;
-    /* The server says where it listens on its first line; wait for it. */
-    char line[2048];
-    size_t used = 0;
+    /* The server says where it listens once it does; wait for that line. */
     double deadline = now() + 10;
-    while (now() < deadline && used + 1 < sizeof line) {
-        struct pollfd p = {.fd = s->stderr_fd, .events = POLLIN};
-        if (poll(&p, 1, 100) <= 0)
-            continue;
-        ssize_t n = read(s->stderr_fd, line + used, 1);
-        if (n <= 0)
-            break;
-        if (line[used] == '\n') {
-            line[used] = '\0';
-            const char *at = strstr(line, "http://127.0.0.1:");
-            if (at) {
-                s->port = (uint16_t)atoi(at + strlen("http://127.0.0.1:"));
-                return;
-            }
-            used = 0;
-            continue;
+    char *log = NULL;
+    while (now() < deadline) {
+        free(log);
+        log = server_log(s);
+        const char *at = log ? strstr(log, "http://127.0.0.1:") : NULL;
+        if (at) {
+            s->port = (uint16_t)atoi(at + strlen("http://127.0.0.1:"));
+            free(log);
+            return;
         }
-        used++;
+        if (waitpid(pid, NULL, WNOHANG) == pid)
+            break;
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
     }
-    line[used] = '\0';
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
-    cr_assert_fail("the server did not start; it said: %s", line);
+    track(0, pid);
+    cr_assert_fail("the server did not start; it said: %s", log ? log : "");
+}
+
+void server_reaped(server *s)
+{
+    track(0, s->pid);
+    unlink(s->log_path);
+}
+
+char *server_log(const server *s)
+{
+    FILE *f = fopen(s->log_path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    for (size_t n; buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0;) {
+        len += n;
+        if (len + 1 == cap) {
+            char *grown = realloc(buf, cap *= 2);
+            if (!grown) {
+                free(buf);
+                buf = NULL;
+            }
+            buf = grown;
+        }
+    }
+    fclose(f);
+    if (buf)
+        buf[len] = '\0';
+    return buf;
 }
 
 int server_stop(server *s)
 {
     int status = 0;
     kill(s->pid, SIGTERM);
-    double deadline = now() + 10;
+    double deadline = now() + 20;
     while (waitpid(s->pid, &status, WNOHANG) == 0) {
         if (now() > deadline) {
             kill(s->pid, SIGKILL);
@@ -93,7 +152,8 @@ int server_stop(server *s)
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    close(s->stderr_fd);
+    track(0, s->pid);
+    unlink(s->log_path);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -200,11 +260,22 @@ static void record(const char *method, const char *target, const http_response *
 bool http_send(int fd, const char *method, const char *target, const char *extra_headers,
                http_response *out)
 {
+    return http_send_body(fd, method, target, extra_headers, NULL, 0, out);
+}
+
+bool http_send_body(int fd, const char *method, const char *target, const char *extra_headers,
+                    const char *body, size_t body_len, http_response *out)
+{
     memset(out, 0, sizeof *out);
-    char req[8192];
-    int n = snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n", method, target,
-                     extra_headers ? extra_headers : "");
+    char req[8192], length[64] = "";
+    if (body)
+        snprintf(length, sizeof length, "Content-Length: %zu\r\n", body_len);
+    int n = snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s%s\r\n", method,
+                     target, length, extra_headers ? extra_headers : "");
     if (n < 0 || (size_t)n >= sizeof req || !send_all(fd, req, (size_t)n))
+        return false;
+    /* the server may answer and close before taking all of a refused body */
+    if (body && !send_all(fd, body, body_len) && errno != EPIPE && errno != ECONNRESET)
         return false;
     char *buf = NULL;
     size_t len = 0, cap = 0;
@@ -258,6 +329,16 @@ void http_request(uint16_t port, const char *method, const char *target, const c
     int fd = http_connect(port);
     cr_assert(http_send(fd, method, target, extra_headers, out), "%s %s: no response", method,
               target);
+    close(fd);
+}
+
+void http_request_body(uint16_t port, const char *method, const char *target,
+                       const char *extra_headers, const char *body, size_t body_len,
+                       http_response *out)
+{
+    int fd = http_connect(port);
+    cr_assert(http_send_body(fd, method, target, extra_headers, body, body_len, out),
+              "%s %s: no response", method, target);
     close(fd);
 }
 

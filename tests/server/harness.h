@@ -17,14 +17,22 @@
 typedef struct server {
     pid_t pid;
     uint16_t port;
-    int stderr_fd; /* the server's stderr, readable after it stops */
+    char log_path[64]; /* the server's stderr goes to this file (its log) */
 } server;
 
 /* Starts `portreg serve --listen 127.0.0.1:0` with extra arguments (NULL-
  * terminated; may be NULL) and waits until it listens. Asserts on failure. */
 void server_start(server *s, const char *const *args);
-/* Sends SIGTERM, waits, and returns the exit status (or -1 if killed). */
+/* Sends SIGTERM, waits, and returns the exit status (or -1 if killed). The
+ * log file is removed. */
 int server_stop(server *s);
+
+/* For a test that waited for the server's exit itself: forget it, and
+ * remove its log. */
+void server_reaped(server *s);
+
+/* What the server has logged so far (malloc'ed; the caller frees it). */
+char *server_log(const server *s);
 
 typedef struct http_response {
     int status;
@@ -48,9 +56,18 @@ int http_connect(uint16_t port);
 bool http_send(int fd, const char *method, const char *target, const char *extra_headers,
                http_response *out);
 
+/* As http_send, with request content (Content-Length is added). */
+bool http_send_body(int fd, const char *method, const char *target, const char *extra_headers,
+                    const char *body, size_t body_len, http_response *out);
+
 /* One request on a fresh connection, closed afterwards. Asserts it worked. */
 void http_request(uint16_t port, const char *method, const char *target, const char *extra_headers,
                   http_response *out);
+
+/* One request with content on a fresh connection. Asserts it worked. */
+void http_request_body(uint16_t port, const char *method, const char *target,
+                       const char *extra_headers, const char *body, size_t body_len,
+                       http_response *out);
 
 /* Value of a header field (case-insensitive name) copied into buf, or NULL. */
 const char *http_header(const http_response *r, const char *name, char *buf, size_t size);

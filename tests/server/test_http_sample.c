@@ -434,8 +434,8 @@ Test(sample, errors_are_problem_details)
     expect_problem("GET", "/v1/nothing-here", 404, "no such resource");
     expect_problem("GET", "/v1/ports/3493/tcp/more", 404, "no such resource");
     http_record(true);
-    expect_problem("DELETE", "/v1/ports/3493", 405, "GET, HEAD and OPTIONS");
-    expect_problem("POST", "/v1/services", 405, "GET, HEAD and OPTIONS");
+    expect_problem("DELETE", "/v1/ports/3493", 405, "GET, HEAD, OPTIONS");
+    expect_problem("POST", "/v1/services", 405, "GET, HEAD, OPTIONS");
     http_response r;
     http_request(srv.port, "PUT", "/v1/registry", NULL, &r);
     char v[64];

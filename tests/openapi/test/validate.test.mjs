@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_SPEC, loadValidator, validateLines } from '../validate.mjs';
+import { DEFAULT_SPEC, createValidator, loadValidator, validateLines } from '../validate.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const GOOD = here('../fixtures/good.jsonl');
@@ -36,8 +36,32 @@ const expectedReasons = new Map([
   ['HEAD answer with a body', /a HEAD answer has a body/],
   ['304 with a body', /status 304 documents no body/],
   ['200 without a body', /status 200 documents a body, but none was sent/],
-  ['405 with the wrong Allow', /header Allow: .*must be equal to constant/],
+  ['405 with the wrong Allow', /header Allow: "GET, POST" lacks HEAD, OPTIONS and has POST too; it must list exactly the methods of \/v1\/ports\/\{port\} \(GET, HEAD, OPTIONS\)/],
   ['limit out of range in the envelope', /\/limit must be >= 1/],
+  ['verdict without suggestions', /must have required property 'suggestions'/],
+  ['reason with an unknown code', /\/reasons\/0\/code must be equal to one of the allowed values/],
+  ['verdict ok despite a reason', /\/ok must be equal to constant \(false\)/],
+  ['suggestions for an ok verdict', /\/suggestions must NOT have more than 0 items/],
+  ['name_invalid without name problems', /\/reasons must NOT be valid/],
+  ['a udp conflict in a tcp verdict', /\/conflicts\/0\/protocol must be equal to one of the allowed values/],
+  ['POST answer with an ETag', /header ETag: .*must NOT be valid/],
+  ['POST answer with a public Cache-Control', /header Cache-Control: "public, max-age=3600": .*must be equal to constant \("no-store"\)/],
+  ['POST answer without Cache-Control', /required header Cache-Control is missing/],
+  ['manifest ok despite a clash', /\/clashes must NOT have more than 0 items/],
+  ['clash with an unknown code', /\/clashes\/0\/code must be equal to one of the allowed values/],
+  ['clash of three entries', /\/clashes\/0\/entries must NOT have more than 2 items/],
+  ['413 that is not a problem', /content type text\/plain is not documented \(documented: application\/problem\+json\)/],
+  ['free-port list with a string item', /\/items\/0 must be integer/],
+  ["a port's answer at /v1/ports/free", /must have required property 'items'/],
+  ['405 on /v1/check without POST in Allow', /header Allow: "GET, HEAD, OPTIONS" lacks POST; it must list exactly the methods of \/v1\/check/],
+  ['OPTIONS listing POST where it is not allowed', /header Allow: .* has POST too; it must list exactly the methods of \/v1\/ports\/free \(GET, HEAD, OPTIONS\)/],
+  ['preflight without POST on /v1/check', /header Access-Control-Allow-Methods: .* lacks POST/],
+  ['Allow listing a method twice', /header Allow: .* lists GET twice/],
+  ['/healthz 200 with an ETag', /header ETag: .*must NOT be valid/],
+  ['/metrics answered as application/json', /content type application\/json is not documented \(documented: text\/plain; version=0\.0\.4; charset=utf-8\)/],
+  ['/readyz 200 without records', /must have required property 'records'/],
+  ['/metrics body not in the exposition format', /^body: \(root\) must match pattern/],
+  ['/readyz 503 for a reason other than shutdown', /\/detail must be equal to constant \("shutting down: finishing the requests under way"\)/],
 ]);
 
 test('every schema in openapi.yaml compiles under Ajv strict mode', () => {
@@ -61,6 +85,33 @@ test('good exchanges reach every documented path', () => {
     const re = new RegExp('^' + template.replace(/\{[^}]*\}/g, '[^/]+') + '$');
     assert.ok(targets.some((t) => re.test(t)), `no good exchange for ${template}`);
   }
+});
+
+test('good exchanges reach every documented method other than GET, HEAD and OPTIONS', () => {
+  const spec = parseYaml(readFileSync(DEFAULT_SPEC, 'utf8'));
+  const exchanges = validateLines(validate, readFileSync(GOOD, 'utf8')).map((r) => r.exchange);
+  for (const [template, item] of Object.entries(spec.paths)) {
+    const re = new RegExp('^' + template.replace(/\{[^}]*\}/g, '[^/]+') + '$');
+    for (const method of Object.keys(item).filter((k) => ['put', 'post', 'delete', 'patch'].includes(k))) {
+      assert.ok(
+        exchanges.some((e) => e.method === method.toUpperCase() && re.test(e.target.split('?')[0])),
+        `no good ${method.toUpperCase()} exchange for ${template}`,
+      );
+    }
+  }
+});
+
+test('a literal path is matched before a templated one, whatever their order in the document', () => {
+  const spec = parseYaml(readFileSync(DEFAULT_SPEC, 'utf8'));
+  assert.ok(spec.paths['/v1/ports/free'] && spec.paths['/v1/ports/{port}'], 'the paths this test is about are gone');
+  const free = validateLines(validate, readFileSync(GOOD, 'utf8')).find(
+    (r) => r.exchange.method === 'GET' && r.exchange.status === 200 && r.exchange.target.startsWith('/v1/ports/free?'),
+  );
+  assert.ok(free, 'the good fixture lost its GET /v1/ports/free');
+  // Put every templated path first, so that document order would pick the wrong one.
+  const entries = Object.entries(spec.paths);
+  const reordered = { ...spec, paths: Object.fromEntries([...entries.filter(([t]) => t.includes('{')), ...entries.filter(([t]) => !t.includes('{'))]) };
+  assert.deepEqual(createValidator(reordered)(free.exchange), []);
 });
 
 test('bad exchanges fail, each for its own reason', async (t) => {

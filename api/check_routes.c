@@ -1,0 +1,278 @@
+/* check_routes.c: GET and POST /v1/check, GET /v1/ports/free. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "check.h"
+#include "csv_table.h"
+#include "internal.h"
+
+static bool required_param(const pr_request *req, pr_response *resp, const char *key,
+                           const pr_param **out)
+{
+    *out = pr_param_find(req, key);
+    if (!*out)
+        pr_problem(resp, req, 400, key, "query parameter %s is required", key);
+    return *out != NULL;
+}
+
+static bool bool_param(const pr_request *req, pr_response *resp, const char *key, bool *out)
+{
+    const pr_param *p = pr_param_find(req, key);
+    *out = false;
+    if (!p)
+        return true;
+    if (strcmp(p->value, "true") == 0 || strcmp(p->value, "false") == 0) {
+        *out = p->value[0] == 't';
+        return true;
+    }
+    char q[96];
+    pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
+    pr_problem(resp, req, 400, key, "%s must be true or false, not %s", key, q);
+    return false;
+}
+
+static bool options_params(const pr_request *req, pr_response *resp, pr_check_options *opt)
+{
+    uint32_t suggest;
+    if (!bool_param(req, resp, "both", &opt->both) ||
+        !pr_param_uint(req, resp, "suggest", 0, PR_MAX_SUGGESTIONS, PR_DEFAULT_SUGGESTIONS,
+                       &suggest))
+        return false;
+    opt->suggest = suggest;
+    return true;
+}
+
+static bool both_fits(const pr_request *req, pr_response *resp, const pr_check_options *opt,
+                      enum pr_proto proto, const char *where)
+{
+    if (!opt->both || proto == PR_PROTO_TCP || proto == PR_PROTO_UDP)
+        return true;
+    pr_problem(resp, req, 400, "both",
+               "%sboth=true asks for ports free for tcp and udp; it needs "
+               "protocol tcp or udp, not %s",
+               where, pr_proto_name(proto));
+    return false;
+}
+
+void pr_handle_check(pr_api *api, const pr_request *req, pr_response *resp)
+{
+    static const char *const allowed[] = {"port", "protocol", "name", "both", "suggest", NULL};
+    const pr_param *port, *proto;
+    pr_check_entry entry = {0};
+    pr_check_options opt;
+    if (!pr_params_allow(req, resp, allowed) || !required_param(req, resp, "port", &port) ||
+        !required_param(req, resp, "protocol", &proto) || !options_params(req, resp, &opt))
+        return;
+    char q[96];
+    if (!pr_parse_port(port->value, port->value_len, &entry.port)) {
+        pr_error_quote(port->value, port->value_len, 40, q, sizeof q);
+        pr_problem(resp, req, 400, "port", "%s is not a port number (0-65535)", q);
+        return;
+    }
+    if (!pr_proto_parse(proto->value, proto->value_len, &entry.proto)) {
+        pr_error_quote(proto->value, proto->value_len, 40, q, sizeof q);
+        pr_problem(resp, req, 400, "protocol",
+                   "%s is not a transport protocol (tcp, udp, sctp, dccp)", q);
+        return;
+    }
+    const pr_param *name = pr_param_find(req, "name");
+    if (name && (name->value_len == 0 || name->value_len > PR_MAX_NAME_BYTES)) {
+        pr_problem(resp, req, 400, "name", "name must be 1 to %d bytes long, not %zu",
+                   PR_MAX_NAME_BYTES, name->value_len);
+        return;
+    }
+    /* the verdict repeats the name, and JSON text is UTF-8 */
+    if (name && !pr_utf8_valid(name->value, name->value_len, NULL)) {
+        pr_problem(resp, req, 400, "name", "name must be UTF-8 text");
+        return;
+    }
+    entry.name = name ? name->value : NULL;
+    if (!both_fits(req, resp, &opt, entry.proto, ""))
+        return;
+    pr_respond_json(resp, req, pr_check_verdict(api, &entry, &opt));
+}
+
+/* RFC 9110 8.3.1: the media type before any parameters, case-insensitive. */
+static bool is_json_media_type(const char *field)
+{
+    size_t len = strcspn(field, ";");
+    while (len && (field[len - 1] == ' ' || field[len - 1] == '\t'))
+        len--;
+    return (len == 16 && strncasecmp(field, "application/json", 16) == 0) ||
+           (len > 5 && strncasecmp(field + len - 5, "+json", 5) == 0 &&
+            strncasecmp(field, "application/", 12) == 0);
+}
+
+/* Reads one manifest entry; on a problem fills a 400 naming the entry. */
+static bool read_entry(const pr_request *req, pr_response *resp, json_t *item, size_t i,
+                       const pr_check_options *opt, pr_check_entry *out)
+{
+    const char *key;
+    json_t *value;
+    if (!json_is_object(item)) {
+        pr_problem(resp, req, 400, NULL, "entry %zu: must be an object {port, protocol, name}", i);
+        return false;
+    }
+    json_object_foreach(item, key, value)
+    {
+        if (strcmp(key, "port") && strcmp(key, "protocol") && strcmp(key, "name")) {
+            char q[96];
+            pr_error_quote(key, strlen(key), 40, q, sizeof q);
+            pr_problem(resp, req, 400, NULL,
+                       "entry %zu: unknown key %s (an entry has port, protocol and name)", i, q);
+            return false;
+        }
+    }
+    json_t *port = json_object_get(item, "port"), *proto = json_object_get(item, "protocol"),
+           *name = json_object_get(item, "name");
+    if (!json_is_integer(port) || json_integer_value(port) < 0 ||
+        json_integer_value(port) > 65535) {
+        pr_problem(resp, req, 400, NULL, "entry %zu: port must be an integer from 0 to 65535", i);
+        return false;
+    }
+    const char *p = json_string_value(proto);
+    if (!p || !pr_proto_parse(p, json_string_length(proto), &out->proto)) {
+        pr_problem(resp, req, 400, NULL, "entry %zu: protocol must be one of tcp, udp, sctp, dccp",
+                   i);
+        return false;
+    }
+    if (name && !json_is_null(name) &&
+        (!json_is_string(name) || json_string_length(name) == 0 ||
+         json_string_length(name) > PR_MAX_NAME_BYTES ||
+         strlen(json_string_value(name)) != json_string_length(name))) {
+        pr_problem(resp, req, 400, NULL,
+                   "entry %zu: name must be a string of 1 to %d bytes or null", i,
+                   PR_MAX_NAME_BYTES);
+        return false;
+    }
+    char where[32];
+    snprintf(where, sizeof where, "entry %zu: ", i);
+    if (!both_fits(req, resp, opt, out->proto, where))
+        return false;
+    out->port = (uint16_t)json_integer_value(port);
+    out->name = json_is_string(name) ? json_string_value(name) : NULL;
+    return true;
+}
+
+void pr_handle_check_post(pr_api *api, const pr_request *req, pr_response *resp)
+{
+    static const char *const allowed[] = {"both", "suggest", NULL};
+    pr_check_options opt;
+    if (!pr_params_allow(req, resp, allowed) || !options_params(req, resp, &opt))
+        return;
+    if (req->content_type && !is_json_media_type(req->content_type)) {
+        char q[96];
+        pr_error_quote(req->content_type, strlen(req->content_type), 60, q, sizeof q);
+        pr_problem(resp, req, 415, NULL,
+                   "the manifest must be application/json, not %s (with curl: -H "
+                   "'Content-Type: application/json')",
+                   q);
+        return;
+    }
+    if (!req->body || req->body_len == 0) {
+        pr_problem(resp, req, 400, NULL,
+                   "the request has no body: send a JSON array of {port, protocol, name}");
+        return;
+    }
+    if (req->body_len > PR_MAX_BODY_BYTES) {
+        pr_problem(resp, req, 413, NULL, "the manifest is over %d bytes", PR_MAX_BODY_BYTES);
+        return;
+    }
+    json_error_t jerr;
+    json_t *root = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        pr_problem(resp, req, 400, NULL, "request body is not JSON: line %d, column %d: %s",
+                   jerr.line, jerr.column, jerr.text);
+        return;
+    }
+    size_t n = json_array_size(root);
+    pr_check_entry *entries = NULL;
+    if (!json_is_array(root)) {
+        pr_problem(resp, req, 400, NULL,
+                   "the manifest must be a JSON array of {port, protocol, name} objects");
+    } else if (n == 0) {
+        pr_problem(resp, req, 400, NULL, "the manifest has no entries");
+    } else if (n > api->cfg.max_manifest) {
+        pr_problem(resp, req, 413, NULL, "the manifest has %zu entries, the limit is %d", n,
+                   (int)api->cfg.max_manifest);
+    } else if (!(entries = calloc(n, sizeof *entries))) {
+        pr_problem(resp, req, 500, NULL, "out of memory");
+    } else {
+        size_t i = 0;
+        while (i < n && read_entry(req, resp, json_array_get(root, i), i, &opt, &entries[i]))
+            i++;
+        if (i == n) {
+            pr_respond_json(resp, req, pr_check_manifest(api, entries, n, &opt));
+            resp->cacheable = false; /* an answer to this body alone */
+        }
+    }
+    free(entries);
+    json_decref(root);
+}
+
+void pr_handle_free_ports(pr_api *api, const pr_request *req, pr_response *resp)
+{
+    static const char *const allowed[] = {"protocol", "from", "to", "limit", "offset", NULL};
+    const pr_param *proto;
+    uint32_t from, to, limit, offset;
+    if (!pr_params_allow(req, resp, allowed) || !required_param(req, resp, "protocol", &proto) ||
+        !pr_param_uint(req, resp, "from", 0, 65535, 1024, &from) ||
+        !pr_param_uint(req, resp, "to", 0, 65535, 49151, &to) ||
+        !pr_param_page(api, req, resp, &limit, &offset))
+        return;
+    if (from > to) {
+        pr_problem(resp, req, 400, "from", "from (%u) is above to (%u)", (unsigned)from,
+                   (unsigned)to);
+        return;
+    }
+    /* "tcp" or "tcp,udp": free for every protocol listed */
+    bool wanted[PR_PROTO_COUNT] = {false};
+    const char *s = proto->value;
+    for (;;) {
+        size_t len = strcspn(s, ",");
+        enum pr_proto p;
+        if (!pr_proto_parse(s, len, &p) || wanted[p]) {
+            char q[96];
+            pr_error_quote(proto->value, proto->value_len, 40, q, sizeof q);
+            pr_problem(resp, req, 400, "protocol",
+                       "protocol must list distinct protocols of tcp, udp, sctp, dccp, "
+                       "separated by commas, not %s",
+                       q);
+            return;
+        }
+        wanted[p] = true;
+        if (s[len] == '\0')
+            break;
+        s += len + 1;
+    }
+    json_t *items = json_array();
+    uint32_t total = 0;
+    for (uint32_t port = from; items && port <= to; port++) {
+        bool free_for_all = true;
+        for (int p = PR_PROTO_TCP; p < PR_PROTO_COUNT && free_for_all; p++)
+            free_for_all = !wanted[p] || pr_port_unassigned(api, (uint16_t)port, (enum pr_proto)p);
+        if (!free_for_all)
+            continue;
+        if (total >= offset && total - offset < limit &&
+            json_array_append_new(items, json_integer(port)) != 0) {
+            json_decref(items);
+            items = NULL;
+        }
+        total++;
+    }
+    pr_respond_json(resp, req, pr_list_envelope(items, total, limit, offset));
+    if (resp->status == 200) {
+        char base[128] = "", list[32] = "", number[8];
+        for (int p = PR_PROTO_TCP; p < PR_PROTO_COUNT; p++)
+            if (wanted[p])
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                         list[0] ? "," : "", pr_proto_name((enum pr_proto)p));
+        pr_query_append(base, sizeof base, "protocol", list);
+        snprintf(number, sizeof number, "%u", (unsigned)from);
+        pr_query_append(base, sizeof base, "from", number);
+        snprintf(number, sizeof number, "%u", (unsigned)to);
+        pr_query_append(base, sizeof base, "to", number);
+        pr_set_page_links(resp, "/v1/ports/free", base, limit, offset, total);
+    }
+}

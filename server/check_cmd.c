@@ -1,0 +1,122 @@
+/* check_cmd.c: `portreg check`: the verdicts of /v1/check, offline, with an
+ * exit status a CI job can act on. */
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "check.h"
+#include "commands.h"
+#include "csv_table.h"
+#include "fields.h"
+
+/* "5264/tcp" into port and protocol. */
+static bool parse_port_proto(const char *arg, pr_check_entry *out)
+{
+    const char *slash = strchr(arg, '/');
+    uint64_t port;
+    if (!slash || !pr_parse_decimal(arg, (size_t)(slash - arg), &port) || port > 65535 ||
+        !pr_proto_parse(slash + 1, strlen(slash + 1), &out->proto))
+        return false;
+    out->port = (uint16_t)port;
+    return true;
+}
+
+static void print_verdict(const json_t *v)
+{
+    const char *name = json_string_value(json_object_get(v, "name"));
+    bool ok = json_is_true(json_object_get(v, "ok"));
+    printf("%d/%s%s%s: %s\n", (int)json_integer_value(json_object_get(v, "port")),
+           json_string_value(json_object_get(v, "protocol")), name ? " " : "", name ? name : "",
+           ok ? "ok" : "NOT OK");
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(v, "reasons"), i, item)
+    {
+        printf("  %s: %s\n", json_string_value(json_object_get(item, "code")),
+               json_string_value(json_object_get(item, "message")));
+    }
+    json_array_foreach(json_object_get(v, "name_problems"), i, item)
+    {
+        printf("  name: %s\n", json_string_value(item));
+    }
+    json_t *suggestions = json_object_get(v, "suggestions");
+    if (json_array_size(suggestions)) {
+        printf("  free nearby:");
+        json_array_foreach(suggestions, i, item)
+        {
+            printf("%s %d", i ? "," : "", (int)json_integer_value(item));
+        }
+        printf("\n");
+    }
+}
+
+int pr_cmd_check(const pr_options *opt, int argc, char **argv)
+{
+    if (argc == 0) {
+        fprintf(stderr, "portreg: check needs PORT/PROTOCOL [NAME] ...\n");
+        return 2;
+    }
+    if (argc > PR_MAX_MANIFEST_ENTRIES * 2) {
+        fprintf(stderr, "portreg: check takes at most %d entries\n", PR_MAX_MANIFEST_ENTRIES);
+        return 2;
+    }
+    pr_check_entry entries[PR_MAX_MANIFEST_ENTRIES];
+    size_t n = 0;
+    for (int i = 0; i < argc; i++) {
+        pr_check_entry e = {0};
+        if (parse_port_proto(argv[i], &e)) {
+            if (n == PR_MAX_MANIFEST_ENTRIES) {
+                fprintf(stderr, "portreg: check takes at most %d entries\n",
+                        PR_MAX_MANIFEST_ENTRIES);
+                return 2;
+            }
+            if (opt->check_both && e.proto != PR_PROTO_TCP && e.proto != PR_PROTO_UDP) {
+                fprintf(stderr, "portreg: %s: --both needs tcp or udp\n", argv[i]);
+                return 2;
+            }
+            entries[n++] = e;
+        } else if (n > 0 && !entries[n - 1].name && strchr(argv[i], '/') == NULL &&
+                   strlen(argv[i]) <= PR_MAX_NAME_BYTES &&
+                   pr_utf8_valid(argv[i], strlen(argv[i]), NULL)) {
+            entries[n - 1].name = argv[i];
+        } else {
+            fprintf(stderr,
+                    "portreg: check: \"%s\" is neither PORT/PROTOCOL (5264/tcp) nor a service "
+                    "name after one\n",
+                    argv[i]);
+            return 2;
+        }
+    }
+    pr_registry *reg = pr_options_load(opt);
+    if (!reg)
+        return 1;
+    pr_api_config cfg = {.max_limit = 1, .default_limit = 1, .cache_bytes = 0};
+    pr_api *api = pr_api_new(reg, &cfg);
+    pr_check_options copt = {.both = opt->check_both, .suggest = opt->check_suggest};
+    json_t *result = api ? pr_check_manifest(api, entries, n, &copt) : NULL;
+    int status = 1;
+    if (!result) {
+        fprintf(stderr, "portreg: out of memory\n");
+    } else {
+        if (opt->check_json) {
+            json_dumpf(result, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+            printf("\n");
+        } else {
+            size_t i;
+            json_t *item;
+            json_array_foreach(json_object_get(result, "verdicts"), i, item)
+            {
+                print_verdict(item);
+            }
+            json_array_foreach(json_object_get(result, "clashes"), i, item)
+            {
+                printf("clash: %s\n", json_string_value(json_object_get(item, "message")));
+            }
+        }
+        status = json_is_true(json_object_get(result, "ok")) ? 0 : 1;
+    }
+    json_decref(result);
+    pr_api_free(api);
+    pr_registry_free(reg);
+    return status;
+}

@@ -1,0 +1,38 @@
+/* log.h: the server's log on stderr: messages at a level, and the access log.
+ *
+ * Each line goes out in one write(2), so lines from different threads never
+ * interleave. Untrusted text (paths) is escaped so that a request cannot
+ * forge log lines. Configure once before threads start; afterwards every
+ * function is thread-safe. */
+#ifndef PR_LOG_H
+#define PR_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum pr_log_level { PR_LOG_ERROR, PR_LOG_WARN, PR_LOG_INFO, PR_LOG_DEBUG };
+enum pr_log_format { PR_LOG_PLAIN, PR_LOG_JSON };
+
+void pr_log_configure(enum pr_log_level level, enum pr_log_format format, bool access_log);
+
+/* A message, when level is at or above the configured one. */
+void pr_log(enum pr_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+typedef struct pr_access {
+    const char *method;
+    const char *path; /* decoded; escaped on output */
+    int status;
+    size_t bytes;     /* content bytes sent (0 for HEAD, 304, 204) */
+    double seconds;   /* from the complete request to the queued answer */
+    const char *etag; /* "hit" (304), "miss" (200 with an ETag) or "-" */
+} pr_access;
+
+/* One access-log line, unless the access log is off. */
+void pr_log_access(const pr_access *a);
+
+/* Parsers for flags; false on an unknown word. */
+bool pr_log_level_parse(const char *text, enum pr_log_level *out);
+bool pr_log_format_parse(const char *text, enum pr_log_format *out);
+
+#endif

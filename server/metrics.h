@@ -1,0 +1,38 @@
+/* metrics.h: what the server counts, rendered for /metrics in the Prometheus
+ * text exposition format (version 0.0.4).
+ *
+ * One process-wide set of counters. Updates are relaxed atomic adds, safe
+ * from any thread and cheap on the request path; a scrape reads them without
+ * stopping anyone, so figures from one scrape may be a few requests apart. */
+#ifndef PR_METRICS_H
+#define PR_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api.h"
+
+/* Routes the server answers itself, after the API's own. */
+enum {
+    PR_METRICS_ROUTE_HEALTHZ = PR_ROUTE_COUNT,
+    PR_METRICS_ROUTE_READYZ,
+    PR_METRICS_ROUTE_METRICS,
+    PR_METRICS_ROUTE_COUNT
+};
+
+/* One answered request: its route, status, content bytes, and the time from
+ * the complete request to the queued answer. */
+void pr_metrics_request(int route, int status, size_t bytes, double seconds);
+
+void pr_metrics_connection_opened(void);
+void pr_metrics_connection_closed(void);
+
+/* A data set was loaded (at start or on reload) or failed to. */
+void pr_metrics_loaded(uint32_t records, uint32_t contacts, double load_seconds);
+void pr_metrics_reload(int succeeded);
+
+/* Renders every metric; a malloc'ed, NUL-terminated text (the caller frees
+ * it), or NULL when out of memory. */
+char *pr_metrics_render(size_t *len);
+
+#endif

@@ -1,0 +1,367 @@
+/* `portreg check`: verdicts offline, with an exit status a CI job can act
+ * on (0 all sound, 1 not, 2 usage errors). Its --json output is compared
+ * with what the real server answers to POST /v1/check for the same entries. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+TestSuite(cli);
+
+typedef struct run_result {
+    int status; /* exit status, or -1 when killed */
+    char *out, *err;
+    size_t out_len, err_len;
+} run_result;
+
+static void run_free(run_result *r)
+{
+    free(r->out);
+    free(r->err);
+    memset(r, 0, sizeof *r);
+}
+
+static void append(int fd, char **buf, size_t *len, bool *open)
+{
+    char chunk[4096];
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n <= 0) {
+        *open = false;
+        return;
+    }
+    *buf = realloc(*buf, *len + (size_t)n + 1);
+    cr_assert_not_null(*buf);
+    memcpy(*buf + *len, chunk, (size_t)n);
+    *len += (size_t)n;
+    (*buf)[*len] = '\0';
+}
+
+/* Runs `portreg` with args (NULL-terminated) and data_env as PORTREG_DATA
+ * (unset when NULL); collects stdout, stderr and the exit status. */
+static run_result run_env(const char *data_env, const char *const *args)
+{
+    int out_pipe[2], err_pipe[2];
+    cr_assert_eq(pipe(out_pipe), 0);
+    cr_assert_eq(pipe(err_pipe), 0);
+    const char *argv[300] = {PR_PORTREG};
+    int argc = 1;
+    for (int i = 0; args[i]; i++) {
+        cr_assert_lt(argc, 299);
+        argv[argc++] = args[i];
+    }
+    argv[argc] = NULL;
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        dup2(out_pipe[1], 1);
+        dup2(err_pipe[1], 2);
+        close(out_pipe[0]);
+        close(out_pipe[1]);
+        close(err_pipe[0]);
+        close(err_pipe[1]);
+        if (data_env)
+            setenv("PORTREG_DATA", data_env, 1);
+        else
+            unsetenv("PORTREG_DATA");
+        execv(PR_PORTREG, (char *const *)argv);
+        _exit(127);
+    }
+    close(out_pipe[1]);
+    close(err_pipe[1]);
+    run_result r = {.out = calloc(1, 1), .err = calloc(1, 1)};
+    cr_assert(r.out && r.err);
+    bool out_open = true, err_open = true;
+    while (out_open || err_open) {
+        struct pollfd p[2] = {{.fd = out_open ? out_pipe[0] : -1, .events = POLLIN},
+                              {.fd = err_open ? err_pipe[0] : -1, .events = POLLIN}};
+        cr_assert_gt(poll(p, 2, 30000), 0, "portreg check did not finish");
+        if (p[0].revents)
+            append(out_pipe[0], &r.out, &r.out_len, &out_open);
+        if (p[1].revents)
+            append(err_pipe[0], &r.err, &r.err_len, &err_open);
+    }
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+#define RUN(...)           run_env(NULL, (const char *const[]){__VA_ARGS__, NULL})
+#define RUN_WITH(env, ...) run_env(env, (const char *const[]){__VA_ARGS__, NULL})
+
+static void assert_contains(const char *text, const char *part)
+{
+    cr_assert(text && strstr(text, part), "output lacks \"%s\":\n%s", part, text ? text : "");
+}
+
+#define NEED_REGISTRY(dir)                                                                         \
+    do {                                                                                           \
+        if (!(dir))                                                                                \
+            cr_skip_test("the whole registry is absent (" PR_IANA_DIR "): skipped");               \
+    } while (0)
+
+Test(cli, an_assigned_port_is_not_ok)
+{
+    run_result r = RUN("check", "5264/tcp", "mysvc");
+    cr_assert_eq(r.status, 1, "exit %d; stderr: %s", r.status, r.err);
+    cr_assert_str_eq(r.out, "5264/tcp mysvc: NOT OK\n"
+                            "  assigned: 5264/tcp is assigned to 3com-njack-1 (3Com Network Jack "
+                            "Port 1)\n"
+                            "  free nearby: 5263, 5262, 5266, 5261, 5267\n");
+    cr_assert_eq(r.err_len, 0, "stderr: %s", r.err);
+    run_free(&r);
+}
+
+Test(cli, sound_choices_exit_0)
+{
+    run_result r = RUN("check", "3493/tcp", "nut");
+    cr_assert_eq(r.status, 0, "exit %d; stderr: %s", r.status, r.err);
+    cr_assert_str_eq(r.out, "3493/tcp nut: ok\n");
+    run_free(&r);
+    r = RUN("check", "3493/udp", "NUT", "5260/tcp", "5260/udp", "my-svc");
+    cr_assert_eq(r.status, 0, "exit %d; stderr: %s", r.status, r.err);
+    cr_assert_str_eq(r.out, "3493/udp NUT: ok\n5260/tcp: ok\n5260/udp my-svc: ok\n");
+    run_free(&r);
+}
+
+Test(cli, every_kind_of_reason_is_printed)
+{
+    run_result r =
+        RUN("check", "4726/tcp", "1023/udp", "49152/tcp", "5260/tcp", "nut", "5261/tcp", "my_svc");
+    cr_assert_eq(r.status, 1);
+    assert_contains(r.out, "4726/tcp: NOT OK\n  reserved: 4726/tcp is reserved");
+    assert_contains(r.out, "1023/udp: NOT OK\n  system_port: 1023 is a system port (0-1023)");
+    assert_contains(r.out, "49152/tcp: NOT OK\n  dynamic_port: 49152 is a dynamic port");
+    assert_contains(r.out, "5260/tcp nut: NOT OK\n  name_registered: ");
+    assert_contains(r.out, "3493/tcp, 3493/udp");
+    assert_contains(r.out, "5261/tcp my_svc: NOT OK\n  name_invalid: ");
+    assert_contains(r.out, "  name: \"my_svc\" contains characters other than letters, digits "
+                           "and hyphens\n");
+    /* from a dynamic port, downwards from 49151 */
+    assert_contains(r.out, "free nearby: 49151, 49150, 49149, 49148, 49147\n");
+    run_free(&r);
+}
+
+Test(cli, suggest_and_both)
+{
+    run_result r = RUN("check", "--suggest", "2", "5264/tcp");
+    cr_assert_eq(r.status, 1);
+    assert_contains(r.out, "  free nearby: 5263, 5262\n");
+    run_free(&r);
+    r = RUN("check", "5264/tcp", "--suggest", "0");
+    cr_assert_eq(r.status, 1);
+    cr_assert_null(strstr(r.out, "free nearby"), "%s", r.out);
+    run_free(&r);
+    r = RUN("check", "--both", "5264/udp");
+    cr_assert_eq(r.status, 1);
+    assert_contains(r.out, "  free nearby: 5263, 5262, 5266, 5261, 5267\n");
+    run_free(&r);
+}
+
+Test(cli, clashes_exit_1)
+{
+    run_result r = RUN("check", "5260/tcp", "svc-a", "5260/tcp", "svc-b");
+    cr_assert_eq(r.status, 1, "every verdict is ok, but the two clash");
+    cr_assert_str_eq(r.out, "5260/tcp svc-a: ok\n5260/tcp svc-b: ok\n"
+                            "clash: entries 0 and 1 both use 5260/tcp\n");
+    run_free(&r);
+    r = RUN("check", "5260/udp", "mysvc", "5261/udp", "MYSVC");
+    cr_assert_eq(r.status, 1);
+    assert_contains(r.out, "clash: entries 0 and 1 give the name \"mysvc\" two different ports "
+                           "for udp\n");
+    run_free(&r);
+    r = RUN("check", "5260/tcp", "mysvc", "5260/udp", "mysvc");
+    cr_assert_eq(r.status, 0, "tcp and udp of one port do not clash: %s", r.out);
+    run_free(&r);
+}
+
+Test(cli, bad_operands_exit_2)
+{
+    const char *const cases[][4] = {
+        {"check", NULL},
+        {"check", "5264", NULL},
+        {"check", "70000/tcp", NULL},
+        {"check", "5264/xtp", NULL},
+        {"check", "5264/", NULL},
+        {"check", "/tcp", NULL},
+        {"check", "mysvc", NULL},
+        {"check", "5264/tcp", "a", "b"},
+        {"check", "--suggest", "21", "5264/tcp"},
+        {"check", "--suggest", "x", "5264/tcp"},
+        {"check", "--both", "5264/sctp", NULL},
+        {"check", "--bogus", "5264/tcp", NULL},
+        {"check", "5264/tcp", "caf\xc3", NULL}, /* a name that is not UTF-8 */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *args[5] = {NULL};
+        for (int k = 0; k < 4 && cases[i][k]; k++)
+            args[k] = cases[i][k];
+        run_result r = run_env(NULL, args);
+        cr_assert_eq(r.status, 2, "case %zu (%s %s): exit %d", i, args[1] ? args[1] : "",
+                     args[2] ? args[2] : "", r.status);
+        cr_assert_eq(r.out_len, 0, "case %zu: nothing on stdout: %s", i, r.out);
+        cr_assert_gt(r.err_len, 0, "case %zu: says why", i);
+        run_free(&r);
+    }
+    /* the manifest limit holds offline too */
+    const char *args[110] = {"check"};
+    char ports[101][16];
+    for (int i = 0; i < 101; i++) {
+        snprintf(ports[i], sizeof ports[i], "%d/udp", 6000 + i);
+        args[i + 1] = ports[i];
+    }
+    run_result r = run_env(NULL, args);
+    cr_assert_eq(r.status, 2, "101 entries: exit %d", r.status);
+    run_free(&r);
+    args[101] = NULL;
+    r = run_env(NULL, args);
+    cr_assert_eq(r.status, 1, "100 entries are judged (6081/udp is geneve): exit %d", r.status);
+    run_free(&r);
+}
+
+Test(cli, a_missing_data_folder_is_an_error)
+{
+    run_result r = RUN("check", "--data", "/nonexistent-portreg-data", "5260/tcp");
+    cr_assert_neq(r.status, 0);
+    cr_assert_eq(r.out_len, 0, "no verdict without data: %s", r.out);
+    cr_assert_gt(r.err_len, 0);
+    run_free(&r);
+}
+
+/* The server that --json output is compared with, on the data the CLI reads:
+ * started per test by the suites below, and stopped even when a test fails. */
+static server srv;
+static bool started;
+
+static void start_sample(void)
+{
+    server_start(&srv, NULL);
+    started = true;
+}
+
+static void start_registry(void)
+{
+    const char *dir = iana_dir();
+    started = false;
+    if (!dir)
+        return;
+    const char *args[] = {"--data", dir, NULL};
+    server_start(&srv, args);
+    started = true;
+}
+
+static void stop(void)
+{
+    if (started)
+        cr_assert_eq(server_stop(&srv), 0);
+}
+
+TestSuite(cli_json, .init = start_sample, .fini = stop);
+TestSuite(cli_json_registry, .init = start_registry, .fini = stop);
+
+/* --json prints what POST /v1/check answers, member for member. */
+static void json_is_post_answer(const char *data_dir)
+{
+    static const char manifest[] =
+        "[{\"port\": 5264, \"protocol\": \"tcp\", \"name\": \"mysvc\"},"
+        " {\"port\": 3493, \"protocol\": \"tcp\", \"name\": \"NUT\"},"
+        " {\"port\": 0, \"protocol\": \"udp\"},"
+        " {\"port\": 5260, \"protocol\": \"tcp\", \"name\": \"my--svc\"},"
+        " {\"port\": 5260, \"protocol\": \"tcp\", \"name\": \"nut\"},"
+        " {\"port\": 49152, \"protocol\": \"udp\", \"name\": \"x\"}]";
+    const char *const variants[][3] = {{"", NULL}, {"?both=true&suggest=3", "--both", "--suggest"}};
+    for (int v = 0; v < 2; v++) {
+        char target[64];
+        snprintf(target, sizeof target, "/v1/check%s", variants[v][0]);
+        http_response resp;
+        http_request_body(srv.port, "POST", target, "Content-Type: application/json\r\n", manifest,
+                          strlen(manifest), &resp);
+        cr_assert_eq(resp.status, 200, "%s", resp.body);
+        json_t *want = http_json(&resp);
+        http_response_free(&resp);
+
+        const char *argv[32] = {"check", "--json"};
+        int argc = 2;
+        if (data_dir) {
+            argv[argc++] = "--data";
+            argv[argc++] = data_dir;
+        }
+        if (variants[v][1]) {
+            argv[argc++] = variants[v][1];
+            argv[argc++] = variants[v][2];
+            argv[argc++] = "3";
+        }
+        const char *const entries[] = {"5264/tcp", "mysvc",     "3493/tcp", "NUT",
+                                       "0/udp",    "5260/tcp",  "my--svc",  "5260/tcp",
+                                       "nut",      "49152/udp", "x"};
+        for (size_t i = 0; i < sizeof entries / sizeof *entries; i++)
+            argv[argc++] = entries[i];
+        argv[argc] = NULL;
+        run_result r = run_env(NULL, argv);
+        cr_assert_eq(r.status, 1, "a clash and bad choices: exit %d: %s", r.status, r.err);
+        json_error_t jerr;
+        json_t *got = json_loadb(r.out, r.out_len, 0, &jerr);
+        cr_assert_not_null(got, "--json output is not JSON: %s", jerr.text);
+        cr_assert(json_is_object(got));
+        cr_assert_eq(json_object_size(got), 3, "ok, verdicts, clashes");
+        cr_assert_eq(json_array_size(json_object_get(got, "verdicts")), 6);
+        /* 5260/tcp twice; NUT on 3493/tcp and nut on 5260/tcp */
+        cr_assert_eq(json_array_size(json_object_get(got, "clashes")), 2);
+        cr_assert(json_equal(got, want), "variant %d: --json differs from the POST answer", v);
+        json_decref(got);
+        json_decref(want);
+        run_free(&r);
+    }
+}
+
+Test(cli_json, json_equals_the_post_answer)
+{
+    json_is_post_answer(NULL);
+}
+
+Test(cli_json_registry, json_equals_the_post_answer)
+{
+    NEED_REGISTRY(started ? iana_dir() : NULL);
+    json_is_post_answer(iana_dir());
+}
+
+Test(cli, data_with_the_whole_registry)
+{
+    const char *dir = iana_dir();
+    NEED_REGISTRY(dir);
+    /* 1024 has no record in the sample, and is Reserved in the registry */
+    run_result r = RUN("check", "1024/tcp");
+    cr_assert_eq(r.status, 0, "%s", r.out);
+    run_free(&r);
+    r = RUN("check", "--data", dir, "1024/tcp");
+    cr_assert_eq(r.status, 1, "exit %d: %s", r.status, r.err);
+    assert_contains(r.out, "1024/tcp: NOT OK\n  reserved: 1024/tcp is reserved");
+    run_free(&r);
+    /* PORTREG_DATA does the same */
+    r = RUN_WITH(dir, "check", "1024/tcp");
+    cr_assert_eq(r.status, 1, "exit %d: %s", r.status, r.err);
+    run_free(&r);
+    r = RUN("check", "--data", dir, "3493/tcp", "nut", "5260/tcp", "my-new-svc");
+    cr_assert_eq(r.status, 0, "exit %d: %s", r.status, r.out);
+    cr_assert_str_eq(r.out, "3493/tcp nut: ok\n5260/tcp my-new-svc: ok\n");
+    run_free(&r);
+    r = RUN("check", "--data", dir, "5264/tcp", "mysvc");
+    cr_assert_eq(r.status, 1);
+    assert_contains(r.out, "5264/tcp is assigned to 3com-njack-1 (3Com Network Jack Port 1)");
+    assert_contains(r.out, "free nearby: 5263, 5262, 5266, 5261, 5267\n");
+    run_free(&r);
+    r = RUN("check", "--data", dir, "4726/tcp", "49151/udp", "9875/udp", "--both");
+    cr_assert_eq(r.status, 1);
+    assert_contains(r.out, "4726/tcp: NOT OK\n  reserved:");
+    assert_contains(r.out, "49151/udp: NOT OK\n  reserved:");
+    assert_contains(r.out, "free nearby: 9874, 9873, 9872, 9871, 9879\n");
+    run_free(&r);
+}
