@@ -92,9 +92,9 @@ pr_api *pr_api_new(const pr_registry *reg, const pr_api_config *cfg)
             api->assignees_by_count[api->assignee_count++] = i;
     qsort_r(api->assignees_by_count, api->assignee_count, sizeof(uint32_t), by_count_desc,
             (void *)reg);
-    if (reg->newest.year) {
+    if (reg->updated.year) {
         /* a date given as YYYY or YYYY-MM is taken at its first day */
-        pr_date d = reg->newest;
+        pr_date d = reg->updated;
         api->last_modified_time =
             pr_epoch_of_date(d.year, d.month ? d.month : 1u, d.day ? d.day : 1u);
         pr_http_date_format(api->last_modified_time, api->last_modified);

@@ -133,8 +133,8 @@ void pr_response_release(pr_response *resp);
  * pr_api_handle (a request body where none belongs, for instance). */
 void pr_api_problem(pr_response *resp, const pr_request *req, int status, const char *detail);
 
-/* The data's newest date as an IMF-fixdate (RFC 9110 5.6.7), and as
- * seconds since the epoch; "" / 0 when the data carries no date. */
+/* The registry's date (pr_registry.updated) as an IMF-fixdate (RFC 9110
+ * 5.6.7), and as seconds since the epoch; "" / 0 when the data carries no date. */
 const char *pr_api_last_modified(const pr_api *api);
 int64_t pr_api_last_modified_time(const pr_api *api);
 

@@ -30,7 +30,7 @@ static pr_body *make_registry(pr_api *api, const void *arg)
     char updated[11];
     return pr_render_body(json_pack(
         "{s:s,s:o,s:I,s:I,s:I,s:I,s:o}", "title", registry_title, "updated",
-        pr_json_text(pr_date_format(reg->newest, updated)), "records",
+        pr_json_text(pr_date_format(reg->updated, updated)), "records",
         (json_int_t)reg->record_count, "contacts", (json_int_t)reg->contact_count, "services",
         (json_int_t)reg->name_count, "ranges", (json_int_t)reg->range_count, "files", files));
 }

@@ -10,6 +10,7 @@
 
 #include "csv_table.h"
 #include "fields.h"
+#include "updated.h"
 
 /* ---- storage: everything a registry owns, freed together ---- */
 
@@ -757,8 +758,18 @@ static int build_search_text(builder *b, pr_registry *reg, pr_error *err)
 pr_registry *pr_registry_load_sources(const pr_source *records, const pr_source *contacts,
                                       pr_error *err)
 {
+    return pr_registry_load_dated(records, contacts, NULL, err);
+}
+
+pr_registry *pr_registry_load_dated(const pr_source *records, const pr_source *contacts,
+                                    const pr_source *updated, pr_error *err)
+{
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    pr_date registry_date = {0};
+    /* the small file first: a bad date fails before the tables are parsed */
+    if (updated && !pr_updated_parse(updated, &registry_date, err))
+        return NULL;
     pr_registry *reg = calloc(1, sizeof *reg);
     storage *st = calloc(1, sizeof *st);
     builder b = {.st = st, .records_name = records->name, .contacts_name = contacts->name};
@@ -788,6 +799,8 @@ pr_registry *pr_registry_load_sources(const pr_source *records, const pr_source 
     reg->warnings = st->warnings;
     reg->warning_count = b.warning_count;
     reg->newest = b.newest;
+    reg->updated = updated ? registry_date : b.newest;
+    reg->updated_given = updated != NULL;
     const pr_source *src[2] = {records, contacts};
     for (int i = 0; i < 2; i++) {
         snprintf(reg->sources[i].name, sizeof reg->sources[i].name, "%s", src[i]->name);
@@ -804,8 +817,7 @@ fail:
     return NULL;
 }
 
-/* Reads a whole file, bounded by PR_MAX_FILE_BYTES. */
-static unsigned char *read_file(const char *path, size_t *len, pr_error *err)
+unsigned char *pr_read_file(const char *path, size_t max, size_t *len, pr_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -818,9 +830,9 @@ static unsigned char *read_file(const char *path, size_t *len, pr_error *err)
         fclose(f);
         return NULL;
     }
-    if ((unsigned long long)sb.st_size > PR_MAX_FILE_BYTES) {
-        pr_error_set(err, path, 0, NULL, "file is %lld bytes, over the limit of %u",
-                     (long long)sb.st_size, PR_MAX_FILE_BYTES);
+    if ((unsigned long long)sb.st_size > max) {
+        pr_error_set(err, path, 0, NULL, "file is %lld bytes, over the limit of %zu",
+                     (long long)sb.st_size, max);
         fclose(f);
         return NULL;
     }
@@ -840,33 +852,47 @@ static unsigned char *read_file(const char *path, size_t *len, pr_error *err)
         return NULL;
     }
     fclose(f);
+    buf[size] = '\0';
     *len = size;
     return buf;
 }
 
 pr_registry *pr_registry_load_dir(const char *dir, pr_error *err)
 {
-    char records_path[4096], contacts_path[4096];
+    char records_path[4096], contacts_path[4096], updated_path[4096];
     int a = snprintf(records_path, sizeof records_path, "%s/%s", dir, PR_RECORDS_FILE);
     int c = snprintf(contacts_path, sizeof contacts_path, "%s/%s", dir, PR_CONTACTS_FILE);
-    if (a < 0 || c < 0 || (size_t)a >= sizeof records_path || (size_t)c >= sizeof contacts_path) {
+    int u = snprintf(updated_path, sizeof updated_path, "%s/%s", dir, PR_UPDATED_FILE);
+    if (a < 0 || c < 0 || u < 0 || (size_t)a >= sizeof records_path ||
+        (size_t)c >= sizeof contacts_path || (size_t)u >= sizeof updated_path) {
         pr_error_set(err, NULL, 0, NULL, "data directory path is too long");
         return NULL;
     }
-    size_t records_len = 0, contacts_len = 0;
-    unsigned char *records_buf = read_file(records_path, &records_len, err);
+    pr_registry *reg = NULL;
+    size_t records_len = 0, contacts_len = 0, updated_len = 0;
+    unsigned char *records_buf = NULL, *contacts_buf = NULL, *updated_buf = NULL;
+    records_buf = pr_read_file(records_path, PR_MAX_FILE_BYTES, &records_len, err);
     if (!records_buf)
-        return NULL;
-    unsigned char *contacts_buf = read_file(contacts_path, &contacts_len, err);
-    if (!contacts_buf) {
-        free(records_buf);
-        return NULL;
+        goto done;
+    contacts_buf = pr_read_file(contacts_path, PR_MAX_FILE_BYTES, &contacts_len, err);
+    if (!contacts_buf)
+        goto done;
+    /* the date file is optional: only its absence is not an error */
+    struct stat sb;
+    bool dated = stat(updated_path, &sb) == 0 || errno != ENOENT;
+    if (dated) {
+        updated_buf = pr_read_file(updated_path, PR_UPDATED_MAX_BYTES, &updated_len, err);
+        if (!updated_buf)
+            goto done;
     }
     pr_source records = {records_path, records_buf, records_len};
     pr_source contacts = {contacts_path, contacts_buf, contacts_len};
-    pr_registry *reg = pr_registry_load_sources(&records, &contacts, err);
+    pr_source updated = {updated_path, updated_buf, updated_len};
+    reg = pr_registry_load_dated(&records, &contacts, dated ? &updated : NULL, err);
+done:
     free(records_buf);
     free(contacts_buf);
+    free(updated_buf);
     return reg;
 }
 

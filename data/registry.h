@@ -27,6 +27,8 @@
 
 #define PR_RECORDS_FILE  "service-names-port-numbers.csv"
 #define PR_CONTACTS_FILE "contacts.csv"
+/* Optional: the registry's own date, "YYYY-MM-DD\n" (see updated.h). */
+#define PR_UPDATED_FILE "registry-updated"
 
 /* Bounds on what a data file may hold. Real files stay far below them
  * (2026-08: 1.2 MB, longest field 1,532 bytes); they exist so that a bad or
@@ -157,7 +159,12 @@ typedef struct pr_registry {
     const char *search_text;
     const uint32_t *search_start; /* record_count + 1 entries */
 
-    pr_date newest;            /* newest date in either file */
+    pr_date newest; /* newest date in either file */
+    /* The registry's date, as /v1/registry and Last-Modified report it: the
+     * date file's when the data came with one (IANA's <updated>), else
+     * newest. */
+    pr_date updated;
+    bool updated_given;        /* updated came from a date file */
     pr_source_info sources[2]; /* [0] records file, [1] contacts file */
     const pr_error *warnings;  /* e.g. an ID the contact table lacks */
     uint32_t warning_count;
@@ -172,13 +179,25 @@ typedef struct pr_source {
     size_t len;
 } pr_source;
 
-/* Loads DIR/service-names-port-numbers.csv and DIR/contacts.csv. */
+/* Loads DIR/service-names-port-numbers.csv and DIR/contacts.csv, and
+ * DIR/registry-updated when it exists (a malformed one fails the load). */
 pr_registry *pr_registry_load_dir(const char *dir, pr_error *err);
 
 /* Loads from two buffers (the embedded sample data uses this). The buffers
- * are only read during the call; the registry keeps no pointer into them. */
+ * are only read during the call; the registry keeps no pointer into them.
+ * reg->updated is reg->newest. */
 pr_registry *pr_registry_load_sources(const pr_source *records, const pr_source *contacts,
                                       pr_error *err);
+
+/* As pr_registry_load_sources, with the date file's bytes in `updated`
+ * (NULL: no date file, reg->updated is reg->newest). */
+pr_registry *pr_registry_load_dated(const pr_source *records, const pr_source *contacts,
+                                    const pr_source *updated, pr_error *err);
+
+/* Reads the whole regular file at path, of at most `max` bytes, into a
+ * malloc'ed buffer the caller frees (NUL-terminated past *len), or returns
+ * NULL with *err naming the file and the problem. */
+unsigned char *pr_read_file(const char *path, size_t max, size_t *len, pr_error *err);
 
 /* Releases the registry and everything it owns. Accepts NULL. */
 void pr_registry_free(pr_registry *reg);

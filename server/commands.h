@@ -33,6 +33,9 @@ typedef struct pr_options {
     bool check_json;           /* check: print the JSON answer */
     bool check_both;           /* check: suggest ports free for tcp and udp */
     unsigned check_suggest;    /* check: how many free ports to suggest */
+    const char *import_xml;    /* import: IANA's service-names-port-numbers.xml */
+    const char *import_csv;    /* import: IANA's CSV for the records; NULL: from the XML */
+    const char *import_out;    /* import: the data directory to write */
 } pr_options;
 
 /* Loads the data set the options name. On failure logs
@@ -43,5 +46,8 @@ int pr_cmd_validate(const pr_options *opt);
 int pr_cmd_serve(const pr_options *opt);
 /* argv holds the command's operands: PORT/PROTOCOL [NAME] ... */
 int pr_cmd_check(const pr_options *opt, int argc, char **argv);
+/* Exit 0 when the directory now holds the new data, 1 when the import
+ * failed (the directory is unchanged), 2 on a usage error. */
+int pr_cmd_import(const pr_options *opt);
 
 #endif

@@ -92,6 +92,14 @@ static const setting settings[] = {
      AT(check_both)},
     {"--suggest", NULL, NUMBER, "N", 0, 20, NULL,
      "check: how many free ports to suggest; default 5", AT(check_suggest)},
+    {"--xml", NULL, TEXT, "FILE", 0, 0, NULL,
+     "import: IANA's service-names-port-numbers.xml (records, contacts, date)", AT(import_xml)},
+    {"--csv", NULL, TEXT, "FILE", 0, 0, NULL,
+     "import: take the records from IANA's service-names-port-numbers.csv\n"
+     "as published instead of from the XML",
+     AT(import_csv)},
+    {"--out", NULL, TEXT, "DIR", 0, 0, NULL,
+     "import: the data directory to write (created if missing)", AT(import_out)},
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof *settings)
@@ -111,6 +119,9 @@ static void print_usage(FILE *to)
           "  check PORT/PROTOCOL [NAME] ...\n"
           "              judge port choices offline, as GET/POST /v1/check does:\n"
           "              exit 0 when all are sound, 1 when any is not\n"
+          "  import --xml FILE [--csv FILE] --out DIR\n"
+          "              turn IANA's XML into a data directory; the new files\n"
+          "              replace the old only once they load; exit 1 if not\n"
           "\n"
           "options (the variable shown sets the same; a flag wins over it):\n",
           to);
@@ -270,5 +281,7 @@ int main(int argc, char **argv)
         return pr_cmd_serve(&opt);
     if (!strcmp(command, "check"))
         return pr_cmd_check(&opt, operand_count, operands);
+    if (!strcmp(command, "import"))
+        return pr_cmd_import(&opt);
     return bad_usage("unknown command %s", command);
 }
