@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api_test.h"
+#include "../seed_ups.h"
 
 static pr_registry *reg;
 static pr_api *api;
@@ -33,52 +34,6 @@ TestSuite(iana, .init = setup, .fini = teardown);
         if (!api)                                                                                  \
             cr_skip_test("the registry folder is absent: no registry files in %s", PR_IANA_DIR);   \
     } while (0)
-
-/* The 27 rows of IANA's search for "ups", in the order of the seed page
- * the project started from. */
-static const struct {
-    const char *service;
-    int port;
-    const char *protocol;
-} ups_rows[] = {
-    {"ups", 401, "tcp"},
-    {"ups", 401, "udp"},
-    {"upsnotifyprot", 2648, "tcp"},
-    {"upsnotifyprot", 2648, "udp"},
-    {"tmesis-upshot", 2798, "tcp"},
-    {"tmesis-upshot", 2798, "udp"},
-    {"santak-ups", 3038, "tcp"},
-    {"santak-ups", 3038, "udp"},
-    {"nut", 3493, "tcp"},
-    {"nut", 3493, "udp"},
-    {"apcupsd", 3551, "tcp"},
-    {"apcupsd", 3551, "udp"},
-    {"tag-ups-1", 3573, "tcp"},
-    {"tag-ups-1", 3573, "udp"},
-    {"ups-engine", 3664, "tcp"},
-    {"ups-engine", 3664, "udp"},
-    {"upstriggervsw", 3786, "tcp"},
-    {"upstriggervsw", 3786, "udp"},
-    {"boxbackupstore", 4186, "tcp"},
-    {"mgesupervision", 4679, "tcp"},
-    {"mgesupervision", 4679, "udp"},
-    {"mgemanagement", 4680, "tcp"},
-    {"mgemanagement", 4680, "udp"},
-    {"afs3-prserver", 7002, "tcp"},
-    {"afs3-prserver", 7002, "udp"},
-    {"ups-onlinet", 7010, "tcp"},
-    {"ups-onlinet", 7010, "udp"},
-};
-
-/* The seed's contact table for that search, sorted by ID. */
-static const char *const ups_contacts[] = {
-    "Brian_Schenkenberger", "Charles_Bennett",
-    "Chris_Wilson",         "Evgeny_Klimov",
-    "James_Goddard",        "Jim_Thompson",
-    "Lecuivre_J",           "Mario_Leboute",
-    "Mark_Tim_Junghanns",   "Network_UPS_Tools_Project",
-    "Riccardo_Facchetti",   "Tom_Liu",
-};
 
 Test(iana, search_ups_is_the_seed_page)
 {
