@@ -23,11 +23,6 @@ struct pr_http {
     atomic_uint in_flight; /* requests begun and not yet complete */
 };
 
-/* The API of the request being answered on this thread. Response headers
- * (Last-Modified) come from the data set the request holds, which a reload
- * may have replaced for newer requests already. */
-static _Thread_local const pr_api *current_api;
-
 /* What a request holds between libmicrohttpd's callbacks (its *req_cls): the
  * data set it answers from, taken on the first callback and dropped when the
  * request completes. A request that sends content (POST /v1/check) holds a
@@ -71,11 +66,13 @@ static void add_cors(const pr_http *h, struct MHD_Response *r)
         MHD_add_response_header(r, "Vary", "Origin");
 }
 
-static void add_validators(const pr_http *h, struct MHD_Response *r, const pr_body *body)
+/* api: the data set the request is answered from, whose date is Last-Modified */
+static void add_validators(const pr_http *h, const pr_api *api, struct MHD_Response *r,
+                           const pr_body *body)
 {
     MHD_add_response_header(r, "ETag", body->etag);
     MHD_add_response_header(r, "Cache-Control", h->cache_control);
-    const char *lm = pr_api_last_modified(current_api);
+    const char *lm = pr_api_last_modified(api);
     if (lm[0])
         MHD_add_response_header(r, "Last-Modified", lm);
     MHD_add_response_header(r, "Access-Control-Expose-Headers",
@@ -98,7 +95,8 @@ static struct MHD_Response *over_body(const pr_body *body, bool owned)
 
 /* A 200 response for a body: all headers but Link. An answer that is not
  * cacheable (to a POST) gets no validators and must not be stored. */
-static struct MHD_Response *make_ok(const pr_http *h, const pr_response *resp, bool owned)
+static struct MHD_Response *make_ok(const pr_http *h, const pr_api *api, const pr_response *resp,
+                                    bool owned)
 {
     struct MHD_Response *r = over_body(resp->body, owned);
     if (!r)
@@ -106,7 +104,7 @@ static struct MHD_Response *make_ok(const pr_http *h, const pr_response *resp, b
     MHD_add_response_header(r, "Content-Type", resp->content_type);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     if (resp->cacheable)
-        add_validators(h, r, resp->body);
+        add_validators(h, api, r, resp->body);
     else
         MHD_add_response_header(r, "Cache-Control", "no-store");
     add_cors(h, r);
@@ -117,25 +115,27 @@ static struct MHD_Response *make_ok(const pr_http *h, const pr_response *resp, b
  * would carry, without content. RFC 9110 8.6: its Content-Length, if any,
  * must be the 200's. libmicrohttpd never sends the content of a 304 but does
  * write the length of the buffer it is given: so it is given the 200's. */
-static struct MHD_Response *make_not_modified(const pr_http *h, const pr_body *body, bool owned)
+static struct MHD_Response *make_not_modified(const pr_http *h, const pr_api *api,
+                                              const pr_body *body, bool owned)
 {
     struct MHD_Response *r = over_body(body, owned);
     if (!r)
         return NULL;
-    add_validators(h, r, body);
+    add_validators(h, api, r, body);
     add_cors(h, r);
     return r;
 }
 
 /* Builds a wire response once per cached body and keeps it on the body, so a
  * hot lookup costs no allocation and no header work. */
-static struct MHD_Response *cached_wire(const pr_http *h, const pr_response *resp, int which)
+static struct MHD_Response *cached_wire(const pr_http *h, const pr_api *api,
+                                        const pr_response *resp, int which)
 {
     pr_body *body = (pr_body *)resp->body;
     struct MHD_Response *r = atomic_load_explicit(&body->wire[which], memory_order_acquire);
     if (r)
         return r;
-    r = which == WIRE_OK ? make_ok(h, resp, false) : make_not_modified(h, body, false);
+    r = which == WIRE_OK ? make_ok(h, api, resp, false) : make_not_modified(h, api, body, false);
     if (!r)
         return NULL;
     void *expected = NULL;
@@ -210,27 +210,21 @@ static enum pr_method method_of(const char *m)
     return PR_OTHER_METHOD;
 }
 
-/* Errors, 204s and pages with links: built for this request alone. */
-static struct MHD_Response *make_plain(const pr_http *h, struct MHD_Connection *conn,
-                                       pr_response *resp)
+/* Errors, 204s and pages with links: built for this request alone. An owned
+ * body passes to the response returned; the caller clears body_owned then. */
+static struct MHD_Response *make_plain(const pr_http *h, const pr_api *api,
+                                       struct MHD_Connection *conn, pr_response *resp)
 {
     struct MHD_Response *r;
     if (resp->status == 200) {
-        r = make_ok(h, resp, resp->body_owned);
-        if (r)
-            resp->body_owned = false; /* the response frees it now */
+        r = make_ok(h, api, resp, resp->body_owned);
         if (r && resp->link[0])
             MHD_add_response_header(r, "Link", resp->link);
         return r;
     }
     const pr_body *body = resp->body;
-    if (body) {
-        r = over_body(body, resp->body_owned);
-        if (r)
-            resp->body_owned = false;
-    } else {
-        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-    }
+    r = body ? over_body(body, resp->body_owned)
+             : MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     if (!r)
         return NULL;
     if (body)
@@ -349,15 +343,15 @@ static bool answer_operations(pr_http *h, const pr_dataset *ds, const pr_request
 }
 
 /* Queues resp for req and records it: metrics and the access log. */
-static enum MHD_Result respond(pr_http *h, struct MHD_Connection *conn, const pr_request *req,
-                               const char *method, pr_response *resp, int route,
-                               const struct timespec *start)
+static enum MHD_Result respond(pr_http *h, const pr_api *api, struct MHD_Connection *conn,
+                               const pr_request *req, const char *method, pr_response *resp,
+                               int route, const struct timespec *start)
 {
     bool not_modified =
         resp->status == 200 && resp->cacheable &&
         pr_not_modified(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match"),
                         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Modified-Since"),
-                        resp->body->etag, pr_api_last_modified_time(current_api));
+                        resp->body->etag, pr_api_last_modified_time(api));
     int status = not_modified ? 304 : resp->status;
     size_t bytes = resp->body && status != 304 && req->method != PR_HEAD ? resp->body->len : 0;
     const char *etag = not_modified ? "hit" : resp->status == 200 && resp->cacheable ? "miss" : "-";
@@ -367,13 +361,13 @@ static enum MHD_Result respond(pr_http *h, struct MHD_Connection *conn, const pr
     bool shared = !draining && !resp->body_owned && !resp->link[0] && resp->status == 200;
     struct MHD_Response *r;
     if (not_modified && shared)
-        r = cached_wire(h, resp, WIRE_NOT_MODIFIED);
+        r = cached_wire(h, api, resp, WIRE_NOT_MODIFIED);
     else if (not_modified)
-        r = make_not_modified(h, resp->body, resp->body_owned);
+        r = make_not_modified(h, api, resp->body, resp->body_owned);
     else if (shared)
-        r = cached_wire(h, resp, WIRE_OK);
+        r = cached_wire(h, api, resp, WIRE_OK);
     else
-        r = make_plain(h, conn, resp);
+        r = make_plain(h, api, conn, resp);
     if (r && !shared)
         resp->body_owned = false; /* the response frees it now */
     if (r && !shared && draining)
@@ -418,7 +412,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         /* Any other content is refused before it is read: a response queued
          * now makes libmicrohttpd close the connection after it, which is
          * right, as the unread content cannot be skipped. */
-        current_api = ds->api;
         int route = operations_route(req.path);
         if (route < 0)
             route = pr_api_route_of(req.path, req.path_len);
@@ -428,14 +421,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             pr_api_handle(ds->api, &req, &resp); /* a 405, or 404 where nothing is */
         else if (req.method != PR_POST)
             pr_api_problem(&resp, &req, 413, "this resource takes no request body");
-        return respond(h, conn, &req, method, &resp, route, &start);
+        return respond(h, ds->api, conn, &req, method, &resp, route, &start);
     }
     /* libmicrohttpd 0.9.75 closes the connection when a response is queued
      * on the first call for a request, which would defeat keep-alive: so a
      * request without content is answered here, on the second call. */
     pr_dataset *ds = dataset_of(*req_cls);
     body_sink *sink = sink_of(*req_cls);
-    current_api = ds->api;
     if (sink) {
         if (*upload_data_size) {
             size_t n = *upload_data_size;
@@ -451,7 +443,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (sink->too_large) {
             pr_api_problem(&resp, &req, 413, "the request body is over 65536 bytes");
             resp.route = PR_ROUTE_CHECK;
-            return respond(h, conn, &req, method, &resp, resp.route, &start);
+            return respond(h, ds->api, conn, &req, method, &resp, resp.route, &start);
         }
         req.body = sink->data;
         req.body_len = sink->len;
@@ -467,7 +459,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         pr_api_handle(ds->api, &req, &resp);
         route = resp.route;
     }
-    return respond(h, conn, &req, method, &resp, route, &start);
+    return respond(h, ds->api, conn, &req, method, &resp, route, &start);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
