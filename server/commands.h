@@ -27,6 +27,7 @@ typedef struct pr_options {
     unsigned cache_bytes;      /* rendered lookups kept for reuse */
     unsigned shutdown_grace;   /* seconds open requests get on SIGTERM */
     unsigned drain_delay;      /* seconds /readyz fails before accepting stops */
+    unsigned watch_seconds;    /* look for changed data files this often; 0: never */
     int access_log;            /* index into {"on", "off"} */
     int log_format;            /* enum pr_log_format */
     int log_level;             /* enum pr_log_level */
@@ -49,5 +50,8 @@ int pr_cmd_check(const pr_options *opt, int argc, char **argv);
 /* Exit 0 when the directory now holds the new data, 1 when the import
  * failed (the directory is unchanged), 2 on a usage error. */
 int pr_cmd_import(const pr_options *opt);
+/* Asks the server at --listen for /readyz: exit 0 when it answers 200, 1
+ * otherwise. For a container's HEALTHCHECK, which has no HTTP client. */
+int pr_cmd_healthcheck(const pr_options *opt);
 
 #endif

@@ -4,6 +4,19 @@
 #include <sys/resource.h>
 
 #include "commands.h"
+
+#ifdef PR_WITHOUT_IMPORTER
+
+int pr_cmd_import(const pr_options *opt)
+{
+    (void)opt;
+    fprintf(stderr, "portreg: import: this portreg was built without the importer "
+                    "(meson -Dimporter=disabled); run it where `portreg import` is built\n");
+    return 2;
+}
+
+#else
+
 #include "importer.h"
 
 static void print_warning(void *ctx, const pr_error *w)
@@ -46,3 +59,5 @@ int pr_cmd_import(const pr_options *opt)
     printf("warnings:       %u\n", res.warnings);
     return 0;
 }
+
+#endif

@@ -81,6 +81,10 @@ static const setting settings[] = {
      AT(drain_delay)},
     {"--shutdown-grace", "PORTREG_SHUTDOWN_GRACE", NUMBER, "SECONDS", 0, 600, NULL,
      "then how long open requests may take to finish; default 10", AT(shutdown_grace)},
+    {"--watch", "PORTREG_WATCH", NUMBER, "SECONDS", 0, 3600, NULL,
+     "look at the --data files this often and reload once they have\n"
+     "changed and stayed unchanged for as long again; 0 never; default 0",
+     AT(watch_seconds)},
     {"--access-log", "PORTREG_ACCESS_LOG", CHOICE, "on|off", 0, 0, on_off,
      "one line per request on stderr; default on", AT(access_log)},
     {"--log-format", "PORTREG_LOG_FORMAT", CHOICE, "plain|json", 0, 0, log_formats,
@@ -122,6 +126,8 @@ static void print_usage(FILE *to)
           "  import --xml FILE [--csv FILE] --out DIR\n"
           "              turn IANA's XML into a data directory; the new files\n"
           "              replace the old only once they load; exit 1 if not\n"
+          "  healthcheck ask the server at --listen whether it is ready (/readyz);\n"
+          "              exit 0 if so, 1 if not: for a container's HEALTHCHECK\n"
           "\n"
           "options (the variable shown sets the same; a flag wins over it):\n",
           to);
@@ -283,5 +289,7 @@ int main(int argc, char **argv)
         return pr_cmd_check(&opt, operand_count, operands);
     if (!strcmp(command, "import"))
         return pr_cmd_import(&opt);
+    if (!strcmp(command, "healthcheck"))
+        return pr_cmd_healthcheck(&opt);
     return bad_usage("unknown command %s", command);
 }

@@ -1,10 +1,12 @@
-/* serve.c: `portreg serve`: load the data, serve it, reload it on SIGHUP,
+/* serve.c: `portreg serve`: load the data, serve it, reload it on SIGHUP
+ * (or, with --watch, when the data files change),
  * stop cleanly on SIGTERM or SIGINT. */
 #include "commands.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "api.h"
 #include "dataset.h"
@@ -12,6 +14,7 @@
 #include "listen_addr.h"
 #include "log.h"
 #include "metrics.h"
+#include "watch.h"
 
 /* Loads the data the options name and builds its API; NULL (logged) on
  * failure. */
@@ -44,6 +47,22 @@ static pr_dataset *load(const pr_options *opt)
 static const char *source_of(const pr_options *opt)
 {
     return opt->data_dir ? opt->data_dir : "the built-in sample";
+}
+
+/* The new data set is built beside the old one, which goes on serving; only
+ * a complete load is swapped in. */
+static void reload(const pr_options *opt, pr_current *current)
+{
+    pr_dataset *fresh = load(opt);
+    pr_metrics_reload(fresh != NULL);
+    if (!fresh) {
+        pr_log(PR_LOG_ERROR, "reload failed: still serving the data loaded before");
+        return;
+    }
+    pr_log(PR_LOG_INFO, "reloaded %u records, %u contacts from %s in %.1f ms",
+           fresh->reg->record_count, fresh->reg->contact_count, source_of(opt),
+           fresh->reg->load_seconds * 1e3);
+    pr_current_replace(current, fresh);
 }
 
 int pr_cmd_serve(const pr_options *opt)
@@ -95,27 +114,43 @@ int pr_cmd_serve(const pr_options *opt)
            ds->reg->record_count, ds->reg->contact_count, source_of(opt), host,
            (unsigned)pr_http_port(http));
 
+    /* With --watch the wait for a signal times out every interval to look at
+     * the data files. A change is acted on once the files have stayed as they
+     * are for a whole interval, so a writer that replaces them one by one is
+     * not caught half-way. */
+    bool watching = opt->data_dir && opt->watch_seconds > 0;
+    pr_watch_print loaded, seen;
+    if (watching) {
+        pr_watch_take(opt->data_dir, &loaded);
+        seen = loaded;
+    }
     for (;;) {
-        int sig = 0;
-        if (sigwait(&signals, &sig) != 0)
+        struct timespec interval = {.tv_sec = watching ? opt->watch_seconds : 3600};
+        int sig = sigtimedwait(&signals, NULL, &interval);
+        if (sig < 0) {
+            if (!watching)
+                continue;
+            pr_watch_print now;
+            pr_watch_take(opt->data_dir, &now);
+            bool settled = !pr_watch_differ(&now, &seen);
+            seen = now;
+            if (!settled || !pr_watch_differ(&now, &loaded))
+                continue;
+            pr_log(PR_LOG_INFO, "the data files in %s changed: reloading", opt->data_dir);
+            loaded = now;
+            reload(opt, &current);
             continue;
+        }
         if (sig != SIGHUP) {
             pr_log(PR_LOG_INFO, "%s: finishing the requests under way, then stopping",
                    strsignal(sig));
             break;
         }
-        /* Reload: the new data set is built beside the old one, which goes on
-         * serving; only a complete load is swapped in. */
-        pr_dataset *fresh = load(opt);
-        pr_metrics_reload(fresh != NULL);
-        if (!fresh) {
-            pr_log(PR_LOG_ERROR, "reload failed: still serving the data loaded before");
-            continue;
+        if (watching) {
+            pr_watch_take(opt->data_dir, &loaded);
+            seen = loaded;
         }
-        pr_log(PR_LOG_INFO, "reloaded %u records, %u contacts from %s in %.1f ms",
-               fresh->reg->record_count, fresh->reg->contact_count, source_of(opt),
-               fresh->reg->load_seconds * 1e3);
-        pr_current_replace(&current, fresh);
+        reload(opt, &current);
     }
     unsigned left = pr_http_stop(http, opt->drain_delay * 1000u, opt->shutdown_grace * 1000u);
     if (left)

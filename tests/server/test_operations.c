@@ -99,6 +99,14 @@ static void make_datasets(datasets *d)
     memcpy(d->records_b + head + strlen(insert), d->records_a + head, d->records_a_len - head + 1);
 }
 
+/* Makes the directory from its mkdtemp template and puts data set A in it. */
+static void fill_with_a(char *dir, const datasets *d)
+{
+    cr_assert_not_null(mkdtemp(dir));
+    put_file(dir, "contacts.csv", d->contacts, d->contacts_len);
+    put_file(dir, "service-names-port-numbers.csv", d->records_a, d->records_a_len);
+}
+
 static void free_datasets(datasets *d)
 {
     free(d->records_a);
@@ -393,9 +401,7 @@ Test(operations, etags_change_when_and_only_when_content_does)
     datasets d;
     make_datasets(&d);
     char dir[] = "/tmp/portreg-etag-XXXXXX";
-    cr_assert_not_null(mkdtemp(dir));
-    put_file(dir, "contacts.csv", d.contacts, d.contacts_len);
-    put_file(dir, "service-names-port-numbers.csv", d.records_a, d.records_a_len);
+    fill_with_a(dir, &d);
     const char *args[] = {"--data", dir, NULL};
     server s;
     server_start(&s, args);
@@ -633,4 +639,135 @@ Test(operations, content_sent_to_the_operations_endpoints)
               "%s", r.body);
     http_response_free(&r);
     cr_assert_eq(server_stop(&s), 0);
+}
+
+/* ---- reload on change (--watch) and the container health check ---- */
+
+/* Polls target until its body holds needle (or, when !present, lacks it);
+ * false when 8 s pass first. */
+static bool wait_for_body(uint16_t port, const char *target, const char *needle, bool present)
+{
+    double deadline = now() + 8;
+    do {
+        http_response r;
+        http_request(port, "GET", target, NULL, &r);
+        bool found = r.status == 200 && (strstr(r.body, needle) != NULL) == present;
+        http_response_free(&r);
+        if (found)
+            return true;
+        sleep_ms(50);
+    } while (now() < deadline);
+    return false;
+}
+
+static int count_of(const char *haystack, const char *needle)
+{
+    int n = 0;
+    for (const char *at = haystack; (at = strstr(at, needle)); at += strlen(needle))
+        n++;
+    return n;
+}
+
+Test(operations, watch_reloads_changed_files_and_survives_a_broken_one)
+{
+    datasets d;
+    make_datasets(&d);
+    char dir[] = "/tmp/portreg-watch-XXXXXX";
+    fill_with_a(dir, &d);
+    const char *args[] = {"--data", dir, "--watch", "1", "--access-log", "off", NULL};
+    server s;
+    server_start(&s, args);
+
+    put_file(dir, "service-names-port-numbers.csv", d.records_b, d.records_b_len);
+    cr_assert(wait_for_body(s.port, "/v1/ports/3493", "(variant B)", true),
+              "a changed records file is picked up without a signal");
+
+    /* a records file that does not load: the data loaded before stays */
+    put_file(dir, "service-names-port-numbers.csv", "Service Name,nonsense\n", 22);
+    double deadline = now() + 8;
+    char *log = NULL;
+    do {
+        sleep_ms(100);
+        free(log);
+        log = server_log(&s);
+    } while (!strstr(log, "reload failed") && now() < deadline);
+    cr_assert(strstr(log, "reload failed"), "%s", log);
+    free(log);
+    http_response r;
+    http_request(s.port, "GET", "/v1/ports/3493", NULL, &r);
+    cr_assert_eq(r.status, 200);
+    cr_assert(strstr(r.body, "(variant B)"), "still the last good data");
+    http_response_free(&r);
+
+    put_file(dir, "service-names-port-numbers.csv", d.records_a, d.records_a_len);
+    cr_assert(wait_for_body(s.port, "/v1/ports/3493", "(variant B)", false),
+              "a repaired file is picked up");
+    log = server_log(&s);
+    cr_assert_eq(count_of(log, "changed: reloading"), 3,
+                 "one reload per settled change, none while unchanged:\n%s", log);
+    free(log);
+    cr_assert_eq(server_stop(&s), 0);
+    remove_dir(dir);
+    free_datasets(&d);
+}
+
+Test(operations, watch_is_off_by_default)
+{
+    datasets d;
+    make_datasets(&d);
+    char dir[] = "/tmp/portreg-nowatch-XXXXXX";
+    fill_with_a(dir, &d);
+    const char *args[] = {"--data", dir, "--access-log", "off", NULL};
+    server s;
+    server_start(&s, args);
+    put_file(dir, "service-names-port-numbers.csv", d.records_b, d.records_b_len);
+    sleep_ms(2500);
+    http_response r;
+    http_request(s.port, "GET", "/v1/ports/3493", NULL, &r);
+    cr_assert_null(strstr(r.body, "(variant B)"), "without --watch only SIGHUP reloads");
+    http_response_free(&r);
+    cr_assert_eq(server_stop(&s), 0);
+    remove_dir(dir);
+    free_datasets(&d);
+}
+
+/* Runs `portreg healthcheck --listen ADDR`; its exit status. */
+static int healthcheck(const char *listen)
+{
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        freopen("/dev/null", "w", stderr);
+        execl(PR_PORTREG, PR_PORTREG, "healthcheck", "--listen", listen, (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+Test(operations, healthcheck_command_follows_readiness)
+{
+    server s;
+    const char *args[] = {"--drain-delay", "3", "--access-log", "off", NULL};
+    server_start(&s, args);
+    char addr[64];
+    snprintf(addr, sizeof addr, "127.0.0.1:%u", (unsigned)s.port);
+    cr_assert_eq(healthcheck(addr), 0, "a ready server passes");
+    snprintf(addr, sizeof addr, "0.0.0.0:%u", (unsigned)s.port);
+    cr_assert_eq(healthcheck(addr), 0, "a server on every address is asked on loopback");
+    cr_assert_eq(healthcheck("127.0.0.1:0"), 1, "port 0 names no server");
+    cr_assert_eq(healthcheck("not an address"), 1);
+
+    kill(s.pid, SIGTERM);
+    sleep_ms(300);
+    snprintf(addr, sizeof addr, "127.0.0.1:%u", (unsigned)s.port);
+    cr_assert_eq(healthcheck(addr), 1, "a draining server fails its health check");
+    int status = 0;
+    double start = now();
+    while (waitpid(s.pid, &status, WNOHANG) == 0 && now() - start < 10)
+        sleep_ms(20);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    server_reaped(&s);
+    cr_assert_eq(healthcheck(addr), 1, "nothing listening fails too");
 }
