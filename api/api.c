@@ -179,7 +179,7 @@ void pr_respond_cached(pr_api *api, const pr_request *req, pr_response *resp,
         pr_problem(resp, req, 500, NULL, "out of memory while rendering the response");
         return;
     }
-    size_t cost = sizeof *body + body->len;
+    size_t cost = sizeof *body + body->len + api->cfg.wire_bytes;
     size_t before = atomic_fetch_add(&api->cached_bytes, cost);
     if (before + cost > api->cfg.cache_bytes) {
         atomic_fetch_sub(&api->cached_bytes, cost);

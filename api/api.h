@@ -107,6 +107,7 @@ typedef struct pr_api_config {
     uint32_t max_limit;      /* largest `limit` a list accepts */
     uint32_t default_limit;  /* `limit` when none is given */
     size_t cache_bytes;      /* bound on cached bodies; 0 disables caching */
+    size_t wire_bytes;       /* what wire[] objects add per cached body, counted too */
     uint32_t max_path_bytes; /* longer decoded paths are 414; 0: PR_MAX_PATH_BYTES */
     uint32_t max_manifest;   /* entries of a POST /v1/check; 0: PR_MAX_MANIFEST_ENTRIES */
     const char *version;     /* reported by GET / */

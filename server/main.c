@@ -74,7 +74,9 @@ static const setting settings[] = {
     {"--cors-origin", "PORTREG_CORS_ORIGIN", TEXT, "ORIGIN", 0, 0, NULL,
      "Access-Control-Allow-Origin; default *, as the registry is public", AT(cors_origin)},
     {"--cache-bytes", "PORTREG_CACHE_BYTES", NUMBER, "BYTES", 0, 1073741824, NULL,
-     "memory for rendered lookups kept for reuse; default 16777216", AT(cache_bytes)},
+     "memory for rendered lookups and their prebuilt responses kept for\n"
+     "reuse (about 2.8 KiB for a port lookup); default 8388608",
+     AT(cache_bytes)},
     {"--drain-delay", "PORTREG_DRAIN_DELAY", NUMBER, "SECONDS", 0, 600, NULL,
      "on SIGTERM, answer /readyz 503 and go on serving this long before\n"
      "accepting stops, so load balancers move away first; default 0",
@@ -231,7 +233,7 @@ int main(int argc, char **argv)
                       .max_path_bytes = 1024,
                       .max_limit = 1000,
                       .max_manifest = 100,
-                      .cache_bytes = 16u * 1024 * 1024,
+                      .cache_bytes = 8u * 1024 * 1024,
                       .shutdown_grace = 10,
                       .access_log = 0, /* "on" */
                       .log_format = 0, /* "plain" */

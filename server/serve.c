@@ -33,7 +33,8 @@ static pr_dataset *load(const pr_options *opt)
                          .max_path_bytes = opt->max_path_bytes,
                          .max_manifest = opt->max_manifest,
                          .version = PORTREG_VERSION,
-                         .wire_free = pr_http_wire_free};
+                         .wire_free = pr_http_wire_free,
+                         .wire_bytes = PR_HTTP_WIRE_BYTES};
     double seconds = reg->load_seconds;
     pr_dataset *ds = pr_dataset_new(reg, &cfg);
     if (!ds) {
