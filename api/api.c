@@ -82,6 +82,12 @@ pr_api *pr_api_new(const pr_registry *reg, const pr_api_config *cfg)
     api->assignee_slots = calloc((size_t)reg->person_count + 1, sizeof *api->assignee_slots);
     api->contact_slots = calloc((size_t)reg->person_count + 1, sizeof *api->contact_slots);
     api->assignees_by_count = malloc(((size_t)reg->person_count + 1) * sizeof(uint32_t));
+    /* 16384 slots: 128 KiB of table at most, more entries than an 8 MiB
+     * budget can pay for */
+    if (api->cfg.cache_bytes && !(api->answers = pr_answers_new(16384))) {
+        pr_api_free(api);
+        return NULL;
+    }
     if (!api->port_slots || !api->name_slots || !api->assignee_slots || !api->contact_slots ||
         !api->assignees_by_count || !build_people_text(api)) {
         pr_api_free(api);
@@ -114,6 +120,11 @@ static void free_body(const pr_api *api, pr_body *body)
     free(body);
 }
 
+static void free_kept_body(void *ctx, pr_body *body)
+{
+    free_body(ctx, body);
+}
+
 static void free_slots(const pr_api *api, pr_body *_Atomic *slots, size_t n)
 {
     if (!slots)
@@ -134,6 +145,7 @@ void pr_api_free(pr_api *api)
     free_slots(api, api->name_slots, reg->name_count);
     free_slots(api, api->assignee_slots, reg->person_count);
     free_slots(api, api->contact_slots, reg->person_count);
+    pr_answers_free(api->answers, free_kept_body, api);
     free(api->assignees_by_count);
     free(api->people_text);
     free(api->people_text_start);
@@ -359,6 +371,10 @@ enum pr_route pr_api_route_of(const char *path, size_t len)
     return classify(path, len, &rest);
 }
 
+static bool takes_query(enum pr_route route);
+static void dispatch(pr_api *api, const pr_request *req, pr_response *resp, enum pr_route route,
+                     const char *arg, size_t arg_len);
+
 static enum pr_route route_request(pr_api *api, const pr_request *req, pr_response *resp)
 {
     memset(resp, 0, sizeof *resp);
@@ -399,8 +415,28 @@ static enum pr_route route_request(pr_api *api, const pr_request *req, pr_respon
         pr_handle_check_post(api, req, resp);
         return route;
     }
-    const char *arg = path + rest;
-    size_t arg_len = len - rest;
+    /* Answers that scan or compute are kept by their request (answers.h);
+     * single lookups have slots of their own. */
+    pr_answer_key key;
+    bool kept = api->answers && takes_query(route) && pr_answer_key_of(req, &key);
+    if (kept && pr_answers_find(api->answers, &key, resp))
+        return route;
+    dispatch(api, req, resp, route, path + rest, len - rest);
+    if (kept)
+        pr_answers_keep(api->answers, &key, resp, &api->cached_bytes, api->cfg.cache_bytes,
+                        api->cfg.wire_bytes);
+    return route;
+}
+
+static bool takes_query(enum pr_route route)
+{
+    return route == PR_ROUTE_SERVICES || route == PR_ROUTE_SEARCH || route == PR_ROUTE_ASSIGNEES ||
+           route == PR_ROUTE_CONTACTS || route == PR_ROUTE_CHECK || route == PR_ROUTE_FREE_PORTS;
+}
+
+static void dispatch(pr_api *api, const pr_request *req, pr_response *resp, enum pr_route route,
+                     const char *arg, size_t arg_len)
+{
     switch (route) {
     case PR_ROUTE_ROOT:
         pr_handle_root(api, req, resp);
@@ -449,7 +485,6 @@ static enum pr_route route_request(pr_api *api, const pr_request *req, pr_respon
     case PR_ROUTE_COUNT:
         break;
     }
-    return route;
 }
 
 void pr_api_handle(pr_api *api, const pr_request *req, pr_response *resp)

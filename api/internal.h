@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 
+#include "answers.h"
 #include "api.h"
 #include "render.h"
 
@@ -25,6 +26,7 @@ struct pr_api {
     pr_body *_Atomic *name_slots;     /* one per distinct service name */
     pr_body *_Atomic *assignee_slots; /* one per person */
     pr_body *_Atomic *contact_slots;  /* one per person */
+    pr_answers *answers;              /* searches, list pages, checks; NULL: none */
     uint32_t *assignees_by_count;     /* assignee person indexes, most records first */
     uint32_t assignee_count;
     /* Per person, ASCII-lower-cased "id\0name\0organization\0uri\0email", for

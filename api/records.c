@@ -95,7 +95,11 @@ static uint32_t collect(const pr_registry *reg, const filter *f, uint32_t offset
     uint32_t n, total = 0;
     const uint32_t *cand = candidates(reg, f, &n);
     *page_n = 0;
-    for (uint32_t k = 0; k < n; k++) {
+    /* with every record a candidate, a term lets the text scan jump from hit
+     * to hit instead of trying each record */
+    bool scan = !cand && f->term_len;
+    for (uint32_t k = scan ? pr_registry_next_match(reg, 0, f->term, f->term_len) : 0; k < n;
+         k = scan ? pr_registry_next_match(reg, k + 1, f->term, f->term_len) : k + 1) {
         uint32_t i = cand ? cand[k] : k;
         if (!matches(reg, f, i))
             continue;

@@ -94,21 +94,56 @@ pr_body *pr_body_new(const char *data, size_t len)
     return seal(body);
 }
 
+/* The body being written by json_dump_callback: dumping once into a buffer
+ * that grows costs half of measuring the length with a first dump. */
+typedef struct growing {
+    pr_body *body;
+    size_t cap; /* bytes of body->data, which keeps room for "\n\0" */
+    bool failed;
+} growing;
+
+static int append_json(const char *bytes, size_t n, void *ctx)
+{
+    growing *g = ctx;
+    if (g->body->len + n + 2 > g->cap) {
+        size_t cap = g->cap;
+        while (g->body->len + n + 2 > cap)
+            cap *= 2;
+        pr_body *bigger = realloc(g->body, sizeof *bigger + cap);
+        if (!bigger) {
+            g->failed = true;
+            return -1;
+        }
+        g->body = bigger;
+        g->cap = cap;
+    }
+    memcpy(g->body->data + g->body->len, bytes, n);
+    g->body->len += n;
+    return 0;
+}
+
 pr_body *pr_render_body(json_t *root)
 {
     if (!root)
         return NULL;
-    const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER;
-    size_t len = json_dumpb(root, NULL, 0, flags);
-    pr_body *body = len ? malloc(sizeof *body + len + 2) : NULL;
-    if (!body || json_dumpb(root, body->data, len, flags) != len) {
-        free(body);
-        json_decref(root);
+    growing g = {.body = malloc(sizeof(pr_body) + 4096), .cap = 4096};
+    if (g.body)
+        g.body->len = 0;
+    int dumped =
+        g.body ? json_dump_callback(root, append_json, &g, JSON_COMPACT | JSON_PRESERVE_ORDER) : -1;
+    json_decref(root);
+    if (dumped != 0 || g.failed || g.body->len == 0) {
+        free(g.body);
         return NULL;
     }
-    json_decref(root);
-    body->data[len] = '\n';
-    body->data[len + 1] = '\0';
-    body->len = len + 1;
+    pr_body *body = g.body;
+    body->data[body->len++] = '\n';
+    body->data[body->len] = '\0';
+    /* cached bodies live long: give back what the doubling left over */
+    if (g.cap - body->len > 1024) {
+        pr_body *fitted = realloc(body, sizeof *fitted + body->len + 1);
+        if (fitted)
+            body = fitted;
+    }
     return seal(body);
 }

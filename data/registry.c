@@ -948,6 +948,38 @@ const pr_person *pr_registry_find_person(const pr_registry *reg, const char *id,
     return i < 0 ? NULL : &reg->people[i];
 }
 
+uint32_t pr_registry_next_match(const pr_registry *reg, uint32_t from, const char *lower_term,
+                                size_t len)
+{
+    const uint32_t *start = reg->search_start;
+    const char *text = reg->search_text;
+    size_t at = from < reg->record_count ? start[from] : start[reg->record_count];
+    size_t end = start[reg->record_count];
+    uint32_t i = from;
+    while (i < reg->record_count) {
+        const char *hit = memmem(text + at, end - at, lower_term, len);
+        if (!hit)
+            break;
+        size_t pos = (size_t)(hit - text);
+        /* the record holding pos: the last i with start[i] <= pos */
+        uint32_t lo = i, hi = reg->record_count;
+        while (hi - lo > 1) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (start[mid] <= pos)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        i = lo;
+        /* records follow one another with no separator: a hit running into
+         * the next record's text is no match */
+        if (pos + len <= start[i + 1])
+            return i;
+        at = pos + 1;
+    }
+    return reg->record_count;
+}
+
 bool pr_registry_record_matches(const pr_registry *reg, uint32_t i, const char *lower_term,
                                 size_t len)
 {

@@ -228,6 +228,13 @@ const pr_person *pr_registry_find_person(const pr_registry *reg, const char *id,
 bool pr_registry_record_matches(const pr_registry *reg, uint32_t i, const char *lower_term,
                                 size_t len);
 
+/* The first record at or after `from` that matches the term, as
+ * pr_registry_record_matches decides, or record_count when none does. One
+ * memmem over the records' joined text finds each next match, instead of a
+ * call per record: a search of the whole registry is one pass. */
+uint32_t pr_registry_next_match(const pr_registry *reg, uint32_t from, const char *lower_term,
+                                size_t len);
+
 /* ---- Names and small helpers ---- */
 
 const char *pr_proto_name(enum pr_proto proto); /* "tcp", ..., "" for NONE */

@@ -2,6 +2,9 @@
 #include "dataset.h"
 
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 pr_dataset *pr_dataset_new(pr_registry *reg, const pr_api_config *cfg)
 {
@@ -25,6 +28,12 @@ void pr_dataset_release(pr_dataset *ds)
     pr_api_free(ds->api);
     pr_registry_free(ds->reg);
     free(ds);
+#ifdef __GLIBC__
+    /* A data set is megabytes of small allocations freed at once, once per
+     * reload. glibc keeps such memory for reuse, so after a few reloads the
+     * process would hold several data sets' worth; hand it back. */
+    malloc_trim(0);
+#endif
 }
 
 void pr_current_init(pr_current *cur, pr_dataset *ds)

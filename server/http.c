@@ -138,6 +138,8 @@ static struct MHD_Response *cached_wire(const pr_http *h, const pr_api *api,
     r = which == WIRE_OK ? make_ok(h, api, resp, false) : make_not_modified(h, api, body, false);
     if (!r)
         return NULL;
+    if (which == WIRE_OK && resp->link[0])
+        MHD_add_response_header(r, "Link", resp->link);
     void *expected = NULL;
     if (!atomic_compare_exchange_strong(&body->wire[which], &expected, r)) {
         MHD_destroy_response(r);
@@ -357,8 +359,10 @@ static enum MHD_Result respond(pr_http *h, const pr_api *api, struct MHD_Connect
     const char *etag = not_modified ? "hit" : resp->status == 200 && resp->cacheable ? "miss" : "-";
     bool draining = atomic_load(&h->draining);
     /* A shared, prebuilt response serves a cached body unless the connection
-     * must be told to close (draining), which needs a header of its own. */
-    bool shared = !draining && !resp->body_owned && !resp->link[0] && resp->status == 200;
+     * must be told to close (draining), which needs a header of its own. A
+     * borrowed body is a kept one, whose Link, if any, is as fixed as its
+     * bytes. */
+    bool shared = !draining && !resp->body_owned && resp->status == 200;
     struct MHD_Response *r;
     if (not_modified && shared)
         r = cached_wire(h, api, resp, WIRE_NOT_MODIFIED);

@@ -137,7 +137,11 @@ static void print_usage(FILE *to)
         const setting *s = &settings[i];
         char head[64];
         snprintf(head, sizeof head, "%s%s%s", s->flag, s->arg ? " " : "", s->arg ? s->arg : "");
-        fprintf(to, "  %-28s", head);
+        /* a head too long for its column gets a line of its own */
+        if (strlen(head) >= 28)
+            fprintf(to, "  %s\n%30s", head, "");
+        else
+            fprintf(to, "  %-28s", head);
         for (const char *line = s->help; *line;) {
             size_t n = strcspn(line, "\n");
             fprintf(to, "%s%.*s\n", line == s->help ? "" : "                              ", (int)n,

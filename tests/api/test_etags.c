@@ -115,16 +115,52 @@ Test(etags, case_variants_of_a_name_share_one_body)
     pr_registry_free(reg);
 }
 
-Test(etags, lists_are_rendered_per_request_with_stable_tags)
+Test(etags, searches_and_pages_are_kept_by_request)
 {
     pr_registry *reg = load_sample();
     pr_api *api = new_api(reg, 1 << 20);
-    exchange a, b;
-    exchange_run(api, &a, PR_GET, "/v1/search?q=ups");
-    exchange_run(api, &b, PR_GET, "/v1/search?q=ups");
-    cr_assert(a.resp.body_owned && b.resp.body_owned, "list bodies are not cached");
-    cr_assert(a.resp.cacheable);
+    exchange a, b, c, d;
+    exchange_run(api, &a, PR_GET, "/v1/search?q=ups&limit=5");
+    exchange_run(api, &b, PR_GET, "/v1/search?q=ups&limit=5");
+    cr_assert(!a.resp.body_owned && a.resp.cacheable, "the answer is kept");
+    cr_assert_eq(a.resp.body, b.resp.body, "the same request borrows the kept answer");
+    cr_assert_str_eq(a.resp.link, b.resp.link, "its Link comes with it");
+    cr_assert(a.resp.link[0], "a page with more after it links to the next");
+    /* another order of the same parameters is another key, with equal bytes */
+    exchange_run(api, &c, PR_GET, "/v1/search?limit=5&q=ups");
+    cr_assert_neq(c.resp.body, a.resp.body);
+    cr_assert(same_body(a.resp.body, c.resp.body));
+    cr_assert_str_eq(a.resp.body->etag, c.resp.body->etag);
+    exchange_run(api, &d, PR_GET, "/v1/search?q=ups&limit=6");
+    cr_assert(!same_body(a.resp.body, d.resp.body), "other parameters, another answer");
+    exchange_end(&a);
+    exchange_end(&b);
+    exchange_end(&c);
+    exchange_end(&d);
+    pr_api_free(api);
+
+    /* without a budget nothing is kept, and the bytes are the same */
+    api = new_api(reg, 0);
+    exchange_run(api, &a, PR_GET, "/v1/search?q=ups&limit=5");
+    exchange_run(api, &b, PR_GET, "/v1/search?q=ups&limit=5");
+    cr_assert(a.resp.body_owned && b.resp.body_owned);
     cr_assert(same_body(a.resp.body, b.resp.body));
+    exchange_end(&a);
+    exchange_end(&b);
+    pr_api_free(api);
+    pr_registry_free(reg);
+}
+
+Test(etags, kept_answers_respect_the_budget)
+{
+    pr_registry *reg = load_sample();
+    /* room for about one search page, counting the prebuilt responses */
+    pr_api *api = new_api(reg, 4096);
+    exchange a, b;
+    exchange_run(api, &a, PR_GET, "/v1/search?q=ups&limit=1");
+    exchange_run(api, &b, PR_GET, "/v1/services?limit=1000");
+    cr_assert(!a.resp.body_owned, "a small answer fits");
+    cr_assert(b.resp.body_owned, "a large one does not, and is rendered each time");
     exchange_end(&a);
     exchange_end(&b);
     pr_api_free(api);

@@ -97,6 +97,16 @@ Test(iana, loads_cleanly_with_the_published_figures)
     pr_registry_free(reg);
 }
 
+Test(iana, search_scan_agrees_with_each_record)
+{
+    SKIP_WITHOUT_IANA();
+    pr_registry *reg = iana();
+    const char *terms[] = {"ups", "http", "a", "1", "80", "tcp", "unassigned", "x11", "zzzzzz"};
+    for (size_t t = 0; t < sizeof terms / sizeof *terms; t++)
+        scan_agrees_with_record_matches(reg, terms[t]);
+    pr_registry_free(reg);
+}
+
 Test(iana, range_record)
 {
     SKIP_WITHOUT_IANA();

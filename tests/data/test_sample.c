@@ -1,6 +1,7 @@
 /* The sample data set compiled into the binary (data/sample/), and its
  * fidelity to the real registry it was cut from. */
 #include <criterion/criterion.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +238,31 @@ Test(sample, search_ups)
     cr_assert(pr_registry_record_matches(reg, 0, "uninterruptible", 15), "description");
     cr_assert(pr_registry_record_matches(reg, 0, "401", 3), "port");
     cr_assert_not(pr_registry_record_matches(reg, 0, "supply401", 9), "across parts");
+    pr_registry_free(reg);
+}
+
+/* The one-pass scan finds what the per-record test finds, and never a hit
+ * that runs from one record's port into the next record's name. */
+Test(sample, search_scan_agrees_with_each_record)
+{
+    pr_registry *reg = sample();
+    cr_assert_eq(scan_agrees_with_record_matches(reg, "ups"), 27);
+    const char *terms[] = {"u", "401", "3493", "nut", "network", "-", "zzz", "upsups", " "};
+    for (size_t t = 0; t < sizeof terms / sizeof *terms; t++)
+        scan_agrees_with_record_matches(reg, terms[t]);
+    /* every term made of a record's port text and the next record's first
+     * letters spans two records, and so matches neither */
+    for (uint32_t i = 0; i + 1 < reg->record_count; i++) {
+        char straddle[64];
+        const pr_record *a = &reg->records[i], *b = &reg->records[i + 1];
+        if (!a->port_text[0] || !b->service[0])
+            continue;
+        snprintf(straddle, sizeof straddle, "%s%c", a->port_text, b->service[0]);
+        for (char *c = straddle; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+        scan_agrees_with_record_matches(reg, straddle);
+    }
+    cr_assert_eq(pr_registry_next_match(reg, reg->record_count, "ups", 3), reg->record_count);
     pr_registry_free(reg);
 }
 

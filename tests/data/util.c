@@ -1,8 +1,10 @@
 /* util.c: see util.h. */
 #include "util.h"
 
+#include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "registry.h"
@@ -70,4 +72,20 @@ const char *format_error(const pr_error *err)
 {
     static char buf[1024];
     return pr_error_format(err, buf, sizeof buf);
+}
+
+unsigned scan_agrees_with_record_matches(const pr_registry *reg, const char *lower_term)
+{
+    size_t len = strlen(lower_term);
+    unsigned found = 0;
+    uint32_t next = pr_registry_next_match(reg, 0, lower_term, len);
+    for (uint32_t i = 0; i < reg->record_count; i++) {
+        if (!pr_registry_record_matches(reg, i, lower_term, len))
+            continue;
+        cr_assert_eq(next, i, "\"%s\": the scan gave record %u, not %u", lower_term, next, i);
+        next = pr_registry_next_match(reg, i + 1, lower_term, len);
+        found++;
+    }
+    cr_assert_eq(next, reg->record_count, "\"%s\": the scan found more", lower_term);
+    return found;
 }

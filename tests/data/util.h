@@ -31,6 +31,11 @@ bool iana_present(void);
 void check_no_leaks(void);
 #define LEAK_CHECKED_SUITE(name) TestSuite(name, .fini = check_no_leaks)
 
+/* Asserts that pr_registry_next_match finds exactly the records that
+ * pr_registry_record_matches accepts, in order; returns how many. */
+struct pr_registry;
+unsigned scan_agrees_with_record_matches(const struct pr_registry *reg, const char *lower_term);
+
 /* pr_error_format() into a static buffer, for assertions. */
 const char *format_error(const pr_error *err);
 

@@ -208,6 +208,36 @@ Test(sample, services_list_filters_and_links)
     http_response_free(&r);
 }
 
+/* A search or page asked again is served from the kept answer: the same
+ * bytes and headers, Link included, and its 304 on revalidation. */
+Test(sample, a_repeated_page_is_answered_alike)
+{
+    const char *target = "/v1/search?q=ups&limit=4&offset=4";
+    http_response first, again, n;
+    http_request(srv.port, "GET", target, NULL, &first);
+    for (int i = 0; i < 3; i++) {
+        http_request(srv.port, "GET", target, NULL, &again);
+        cr_assert_eq(again.status, 200);
+        cr_assert_eq(again.body_len, first.body_len);
+        cr_assert_eq(memcmp(again.body, first.body, first.body_len), 0);
+        const char *fields[] = {"ETag", "Link", "Content-Type", "Cache-Control", "Content-Length"};
+        for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
+            char a[1024], b[1024];
+            cr_assert_not_null(http_header(&first, fields[f], a, sizeof a), "%s", fields[f]);
+            cr_assert_str_eq(http_header(&again, fields[f], b, sizeof b), a, "%s", fields[f]);
+        }
+        http_response_free(&again);
+    }
+    char etag[64], inm[128];
+    http_header(&first, "ETag", etag, sizeof etag);
+    snprintf(inm, sizeof inm, "If-None-Match: %s\r\n", etag);
+    http_request(srv.port, "GET", target, inm, &n);
+    cr_assert_eq(n.status, 304);
+    cr_assert_eq(n.body_len, 0);
+    http_response_free(&n);
+    http_response_free(&first);
+}
+
 Test(sample, search_ups_gives_the_seed_results)
 {
     http_response r;

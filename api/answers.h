@@ -1,0 +1,55 @@
+/* answers.h: rendered answers to requests with query parameters (a search,
+ * a list page, a GET /v1/check), kept for reuse, so that a dashboard or a CI
+ * fleet asking the same question again costs a table lookup, not a scan and
+ * a rendering.
+ *
+ * The key is the request's decoded path and its parameters, in the order
+ * given; the answer depends on nothing else (the data set is immutable), so
+ * an entry stays right for the life of its pr_api and is never evicted.
+ * Entries count against pr_api_config.cache_bytes with the lookups; once
+ * the budget is spent, answers are rendered each time.
+ *
+ * Memory: the table and its entries belong to the pr_api; a response that
+ * borrows an entry's body must not outlive the pr_api (the server's data-set
+ * reference guarantees that). Thread-safety: lookups and insertions are
+ * lock-free and may run from any number of threads; an entry is published
+ * whole with one compare-and-swap and never changes afterwards. */
+#ifndef PR_API_ANSWERS_H
+#define PR_API_ANSWERS_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api.h"
+
+#define PR_ANSWER_KEY_MAX 2048 /* longer requests are answered, not kept */
+
+typedef struct pr_answer_key {
+    size_t len;
+    uint64_t hash;
+    char bytes[PR_ANSWER_KEY_MAX];
+} pr_answer_key;
+
+typedef struct pr_answers pr_answers;
+
+/* A table of `slots` entries (a power of two); NULL when out of memory. */
+pr_answers *pr_answers_new(size_t slots);
+/* Frees every entry's body with free_body, then the table. Accepts NULL. */
+void pr_answers_free(pr_answers *answers, void (*free_body)(void *ctx, pr_body *body), void *ctx);
+
+/* Builds the key of a request; false when it would not fit. */
+bool pr_answer_key_of(const pr_request *req, pr_answer_key *key);
+
+/* When an answer is kept under key, fills resp to borrow it and returns true. */
+bool pr_answers_find(const pr_answers *answers, const pr_answer_key *key, pr_response *resp);
+
+/* Keeps resp's answer under key when it is a cacheable 200 whose body resp
+ * owns and *budget_used + its cost stays within budget: the body passes to
+ * the table and resp borrows it. Otherwise resp is left as it is. extra is
+ * added to the cost (what the server attaches to a body). */
+void pr_answers_keep(pr_answers *answers, const pr_answer_key *key, pr_response *resp,
+                     atomic_size_t *budget_used, size_t budget, size_t extra);
+
+#endif
