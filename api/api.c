@@ -211,7 +211,11 @@ void pr_respond_cached(pr_api *api, const pr_request *req, pr_response *resp,
 
 void pr_respond_json(pr_response *resp, const pr_request *req, json_t *root)
 {
-    pr_body *body = pr_render_body(root);
+    pr_respond_body(resp, req, pr_render_body(root));
+}
+
+void pr_respond_body(pr_response *resp, const pr_request *req, pr_body *body)
+{
     if (!body) {
         pr_problem(resp, req, 500, NULL, "out of memory while rendering the response");
         return;

@@ -51,6 +51,8 @@ void pr_respond_cached(pr_api *api, const pr_request *req, pr_response *resp,
 
 /* Sets a 200 JSON response that owns the body rendered from root (stolen). */
 void pr_respond_json(pr_response *resp, const pr_request *req, json_t *root);
+/* As pr_respond_json, for a body already rendered (NULL: out of memory). */
+void pr_respond_body(pr_response *resp, const pr_request *req, pr_body *body);
 
 /* Fills an application/problem+json response (RFC 9457). parameter may be NULL. */
 void pr_problem(pr_response *resp, const pr_request *req, int status, const char *parameter,

@@ -1,5 +1,6 @@
 /* records.c: /v1/services/{name}, /v1/services (filtered list), /v1/search. */
 #include "internal.h"
+#include "jsonw.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,25 @@ static uint32_t collect(const pr_registry *reg, const filter *f, uint32_t offset
     return total;
 }
 
+/* The list envelope of openapi.yaml around the page's records, as
+ * pr_list_envelope() would make it: {"items":[...],"total":..,"limit":..,
+ * "offset":..}. */
+static void write_page(pr_jw *w, const pr_registry *reg, const uint32_t *page, uint32_t page_n,
+                       uint32_t total, uint32_t limit, uint32_t offset)
+{
+    /* a record is some 300 bytes of JSON */
+    pr_jw_init(w, 256 + (size_t)page_n * 384);
+    pr_jw_raw(w, "{\"items\":", 9);
+    pr_jw_records(w, reg, page, page_n);
+    pr_jw_raw(w, ",\"total\":", 9);
+    pr_jw_uint(w, total);
+    pr_jw_raw(w, ",\"limit\":", 9);
+    pr_jw_uint(w, limit);
+    pr_jw_raw(w, ",\"offset\":", 10);
+    pr_jw_uint(w, offset);
+    pr_jw_raw(w, "}", 1);
+}
+
 /* An ID no record cites filters everything out: the answer is an empty list.
  * The length bound keeps the page links' query within its buffer. */
 static bool person_param(pr_api *api, const pr_request *req, pr_response *resp, const char *key,
@@ -197,9 +217,10 @@ void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp)
     }
     uint32_t page_n = 0;
     uint32_t total = impossible ? 0 : collect(api->reg, &f, offset, limit, page, &page_n);
-    json_t *items = pr_json_records(api->reg, page, page_n);
+    pr_jw w;
+    write_page(&w, api->reg, page, page_n, total, limit, offset);
     free(page);
-    pr_respond_json(resp, req, pr_list_envelope(items, total, limit, offset));
+    pr_respond_body(resp, req, pr_jw_finish(&w));
     if (resp->status == 200)
         pr_set_page_links(resp, "/v1/services", base, limit, offset, total);
 }
@@ -214,17 +235,15 @@ static int u32_cmp(const void *a, const void *b)
 
 /* The contact rows the page's records cite, each once, in ID order (people
  * are sorted by ID, so sorting their indexes sorts by ID). */
-static json_t *cited_contacts(const pr_registry *reg, const uint32_t *page, uint32_t n)
+static void write_cited_contacts(pr_jw *w, const pr_registry *reg, const uint32_t *page, uint32_t n)
 {
     size_t cap = 0;
     for (uint32_t i = 0; i < n; i++)
         cap += reg->records[page[i]].assignees.count + reg->records[page[i]].contacts.count;
     uint32_t *who = malloc((cap + 1) * sizeof *who);
-    json_t *list = json_array();
-    if (!who || !list) {
-        free(who);
-        json_decref(list);
-        return NULL;
+    if (!who) {
+        pr_jw_abandon(w);
+        return;
     }
     size_t m = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -235,17 +254,18 @@ static json_t *cited_contacts(const pr_registry *reg, const uint32_t *page, uint
                 who[m++] = reg->person_refs[spans[s].first + k];
     }
     qsort(who, m, sizeof *who, u32_cmp);
+    pr_jw_raw(w, "[", 1);
+    bool first = true;
     for (size_t i = 0; i < m; i++) {
         if ((i > 0 && who[i] == who[i - 1]) || !reg->people[who[i]].in_table)
             continue;
-        if (json_array_append_new(list, pr_json_contact(&reg->people[who[i]])) != 0) {
-            json_decref(list);
-            list = NULL;
-            break;
-        }
+        if (!first)
+            pr_jw_raw(w, ",", 1);
+        first = false;
+        pr_jw_contact(w, &reg->people[who[i]]);
     }
+    pr_jw_raw(w, "]", 1);
     free(who);
-    return list;
 }
 
 void pr_handle_search(pr_api *api, const pr_request *req, pr_response *resp)
@@ -264,14 +284,16 @@ void pr_handle_search(pr_api *api, const pr_request *req, pr_response *resp)
     }
     uint32_t page_n;
     uint32_t total = collect(api->reg, &f, offset, limit, page, &page_n);
-    json_t *root = pr_list_envelope(pr_json_records(api->reg, page, page_n), total, limit, offset);
-    if (root &&
-        json_object_set_new(root, "contacts", cited_contacts(api->reg, page, page_n)) != 0) {
-        json_decref(root);
-        root = NULL;
-    }
+    pr_jw w;
+    write_page(&w, api->reg, page, page_n, total, limit, offset);
+    /* the envelope's closing brace gives way to one more member */
+    if (!w.failed)
+        w.body->len--;
+    pr_jw_raw(&w, ",\"contacts\":", 12);
+    write_cited_contacts(&w, api->reg, page, page_n);
+    pr_jw_raw(&w, "}", 1);
     free(page);
-    pr_respond_json(resp, req, root);
+    pr_respond_body(resp, req, pr_jw_finish(&w));
     if (resp->status == 200) {
         char base[2048] = "";
         pr_query_append(base, sizeof base, "q", pr_param_find(req, "q")->value);

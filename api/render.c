@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "sha256.h"
 
 json_t *pr_json_text(const char *text)
@@ -70,7 +71,7 @@ json_t *pr_json_contact(const pr_person *p)
 
 /* Finishes a body whose bytes are in place: the ETag is a hash of exactly
  * what is sent, so equal content gives equal tags on any replica. */
-static pr_body *seal(pr_body *body)
+pr_body *pr_body_seal(pr_body *body)
 {
     atomic_init(&body->wire[0], NULL);
     atomic_init(&body->wire[1], NULL);
@@ -91,59 +92,29 @@ pr_body *pr_body_new(const char *data, size_t len)
     body->len = len;
     memcpy(body->data, data, len);
     body->data[len] = '\0';
-    return seal(body);
+    return pr_body_seal(body);
 }
-
-/* The body being written by json_dump_callback: dumping once into a buffer
- * that grows costs half of measuring the length with a first dump. */
-typedef struct growing {
-    pr_body *body;
-    size_t cap; /* bytes of body->data, which keeps room for "\n\0" */
-    bool failed;
-} growing;
 
 static int append_json(const char *bytes, size_t n, void *ctx)
 {
-    growing *g = ctx;
-    if (g->body->len + n + 2 > g->cap) {
-        size_t cap = g->cap;
-        while (g->body->len + n + 2 > cap)
-            cap *= 2;
-        pr_body *bigger = realloc(g->body, sizeof *bigger + cap);
-        if (!bigger) {
-            g->failed = true;
-            return -1;
-        }
-        g->body = bigger;
-        g->cap = cap;
-    }
-    memcpy(g->body->data + g->body->len, bytes, n);
-    g->body->len += n;
-    return 0;
+    pr_jw *w = ctx;
+    pr_jw_raw(w, bytes, n);
+    return w->failed ? -1 : 0;
 }
 
 pr_body *pr_render_body(json_t *root)
 {
     if (!root)
         return NULL;
-    growing g = {.body = malloc(sizeof(pr_body) + 4096), .cap = 4096};
-    if (g.body)
-        g.body->len = 0;
-    int dumped =
-        g.body ? json_dump_callback(root, append_json, &g, JSON_COMPACT | JSON_PRESERVE_ORDER) : -1;
+    /* dumped once into a growing buffer: measuring the length with a first
+     * dump would cost as much again */
+    pr_jw w;
+    pr_jw_init(&w, 4096);
+    int dumped = json_dump_callback(root, append_json, &w, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(root);
-    if (dumped != 0 || g.failed || g.body->len == 0) {
-        free(g.body);
+    if (dumped != 0) {
+        pr_jw_abandon(&w);
         return NULL;
     }
-    pr_body *body = g.body;
-    body->data[body->len++] = '\n';
-    body->data[body->len] = '\0';
-    /* cached bodies live long: give back what the doubling left over */
-    if (g.cap - body->len > 1024) {
-        pr_body *fitted = realloc(body, sizeof *fitted + body->len + 1);
-        if (fitted)
-            body = fitted;
-    }
-    return seal(body);
+    return pr_jw_finish(&w);
 }

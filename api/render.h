@@ -24,4 +24,8 @@ json_t *pr_json_text(const char *text);
  * terminals, and computes the ETag. Steals root, even on failure. */
 pr_body *pr_render_body(json_t *root);
 
+/* Finishes a malloc'ed body whose len bytes (and a NUL after them) are in
+ * place: clears its wire slots and sets its ETag. Returns it. */
+pr_body *pr_body_seal(pr_body *body);
+
 #endif
