@@ -300,6 +300,32 @@ static int skip_element(reader *rd)
     return rc;
 }
 
+/* Calls on_child(rd, name) for each child element of the element the
+ * reader is on, with the reader on the child; blank text, comments and
+ * processing instructions between them are passed over, and anything else
+ * is unexpected in `parent`. on_child reads its element whole and returns
+ * 0, or -1 once it has failed (an element it does not know included).
+ * Returns 0 after the end tag, -1 on error. */
+typedef int (*child_fn)(reader *rd, const char *name);
+
+static int for_each_child(reader *rd, const char *parent, child_fn on_child)
+{
+    if (is_empty(rd))
+        return 0;
+    int depth = xmlTextReaderDepth(rd->xr), rc;
+    while ((rc = next_in(rd, depth)) == 1) {
+        int type = node_type(rd);
+        if (type != XML_READER_TYPE_ELEMENT) {
+            if ((is_text(type) && all_space(value_of(rd))) || is_ignorable(type))
+                continue;
+            return unexpected(rd, parent);
+        }
+        if (on_child(rd, element_name(rd)))
+            return -1;
+    }
+    return rc;
+}
+
 static int too_long(reader *rd, unsigned long line, const char *what, const pr_text *t)
 {
     if (t->overflow)
@@ -496,6 +522,19 @@ static int read_mixed_cell(reader *rd, int col, const char *name)
     return 0;
 }
 
+static int assignee_child(reader *rd, const char *name)
+{
+    if (strcmp(name, "xref") != 0)
+        return unexpected(rd, "assignee");
+    unsigned long at = here(rd);
+    pr_xref x;
+    if (read_xref(rd, &x))
+        return -1;
+    if (strcmp(x.type, "person") != 0 || !x.data[0])
+        return fail(rd, at, "<assignee> holds an <xref> that is not a person's");
+    return append_item(rd, R_ASSIGNEE, &rd->x_data, at);
+}
+
 /* <assignee>: the people a record is assigned to, as person xrefs. */
 static int read_assignee(reader *rd)
 {
@@ -504,25 +543,7 @@ static int read_assignee(reader *rd)
         rd->seen[R_ASSIGNEE] = true;
         rd->lines[R_ASSIGNEE] = line;
     }
-    if (is_empty(rd))
-        return 0;
-    int depth = xmlTextReaderDepth(rd->xr), rc;
-    while ((rc = next_in(rd, depth)) == 1) {
-        int type = node_type(rd);
-        if (type == XML_READER_TYPE_ELEMENT && !strcmp(element_name(rd), "xref")) {
-            unsigned long at = here(rd);
-            pr_xref x;
-            if (read_xref(rd, &x))
-                return -1;
-            if (strcmp(x.type, "person") != 0 || !x.data[0])
-                return fail(rd, at, "<assignee> holds an <xref> that is not a person's");
-            if (append_item(rd, R_ASSIGNEE, &rd->x_data, at))
-                return -1;
-        } else if (!(is_text(type) && all_space(value_of(rd))) && !is_ignorable(type)) {
-            return unexpected(rd, "assignee");
-        }
-    }
-    return rc;
+    return for_each_child(rd, "assignee", assignee_child);
 }
 
 /* A record-level <xref>: a person is the contact, anything else a reference. */
@@ -551,6 +572,29 @@ static int read_record_xref(reader *rd)
     return append_item(rd, R_REFERENCE, &rd->x_rendered, line);
 }
 
+static int record_child(reader *rd, const char *name)
+{
+    if (!strcmp(name, "name"))
+        return read_plain(rd, R_NAME, name);
+    if (!strcmp(name, "number"))
+        return read_plain(rd, R_PORT, name);
+    if (!strcmp(name, "protocol"))
+        return read_plain(rd, R_PROTO, name);
+    if (!strcmp(name, "sc"))
+        return read_plain(rd, R_CODE, name);
+    if (!strcmp(name, "description"))
+        return read_mixed_cell(rd, R_DESCRIPTION, name);
+    if (!strcmp(name, "note"))
+        return read_mixed_cell(rd, R_NOTES, name);
+    if (!strcmp(name, "unauthorized"))
+        return read_mixed_cell(rd, R_UNAUTHORIZED, name);
+    if (!strcmp(name, "assignee"))
+        return read_assignee(rd);
+    if (!strcmp(name, "xref"))
+        return read_record_xref(rd);
+    return unexpected(rd, "record");
+}
+
 static int read_record(reader *rd)
 {
     unsigned long line = here(rd);
@@ -561,43 +605,8 @@ static int read_record(reader *rd)
     if (read_attribute(rd, "date", &rd->cells[R_REGISTERED]) ||
         read_attribute(rd, "updated", &rd->cells[R_MODIFIED]))
         return -1;
-    if (!is_empty(rd)) {
-        int depth = xmlTextReaderDepth(rd->xr), rc;
-        while ((rc = next_in(rd, depth)) == 1) {
-            int type = node_type(rd);
-            if (type != XML_READER_TYPE_ELEMENT) {
-                if ((is_text(type) && all_space(value_of(rd))) || is_ignorable(type))
-                    continue;
-                return unexpected(rd, "record");
-            }
-            const char *name = element_name(rd);
-            int r;
-            if (!strcmp(name, "name"))
-                r = read_plain(rd, R_NAME, name);
-            else if (!strcmp(name, "number"))
-                r = read_plain(rd, R_PORT, name);
-            else if (!strcmp(name, "protocol"))
-                r = read_plain(rd, R_PROTO, name);
-            else if (!strcmp(name, "sc"))
-                r = read_plain(rd, R_CODE, name);
-            else if (!strcmp(name, "description"))
-                r = read_mixed_cell(rd, R_DESCRIPTION, name);
-            else if (!strcmp(name, "note"))
-                r = read_mixed_cell(rd, R_NOTES, name);
-            else if (!strcmp(name, "unauthorized"))
-                r = read_mixed_cell(rd, R_UNAUTHORIZED, name);
-            else if (!strcmp(name, "assignee"))
-                r = read_assignee(rd);
-            else if (!strcmp(name, "xref"))
-                r = read_record_xref(rd);
-            else
-                return unexpected(rd, "record");
-            if (r)
-                return -1;
-        }
-        if (rc < 0)
-            return -1;
-    }
+    if (for_each_child(rd, "record", record_child))
+        return -1;
     /* as IANA's CSV does: a record without <assignee> is assigned to its contact */
     if (!rd->seen[R_ASSIGNEE] || rd->cells[R_ASSIGNEE].len == 0) {
         pr_text_clear(&rd->cells[R_ASSIGNEE]);
@@ -611,6 +620,28 @@ static int read_record(reader *rd)
 
 /* ---- <people> ---- */
 
+static int person_child(reader *rd, const char *name)
+{
+    int col = !strcmp(name, "name")      ? C_NAME
+              : !strcmp(name, "org")     ? C_ORG
+              : !strcmp(name, "uri")     ? C_URI
+              : !strcmp(name, "updated") ? C_UPDATED
+                                         : -1;
+    if (col < 0)
+        return unexpected(rd, "person");
+    unsigned long at = here(rd);
+    /* IANA's table shows the first of two <uri>s; the text stays as
+     * written, spaces included, as IANA's contact table has it */
+    pr_text *into = rd->seen[col] ? &rd->scratch : &rd->cells[col];
+    if (read_text(rd, into, name))
+        return -1;
+    if (!rd->seen[col]) {
+        rd->seen[col] = true;
+        rd->lines[col] = at;
+    }
+    return 0;
+}
+
 static int read_person(reader *rd)
 {
     unsigned long line = here(rd);
@@ -621,39 +652,15 @@ static int read_person(reader *rd)
         return fail(rd, line, "a <person> without an id");
     if (append_item(rd, C_ID, &rd->scratch, line))
         return -1;
-    if (!is_empty(rd)) {
-        int depth = xmlTextReaderDepth(rd->xr), rc;
-        while ((rc = next_in(rd, depth)) == 1) {
-            int type = node_type(rd);
-            if (type != XML_READER_TYPE_ELEMENT) {
-                if ((is_text(type) && all_space(value_of(rd))) || is_ignorable(type))
-                    continue;
-                return unexpected(rd, "person");
-            }
-            const char *name = element_name(rd);
-            int col = !strcmp(name, "name")      ? C_NAME
-                      : !strcmp(name, "org")     ? C_ORG
-                      : !strcmp(name, "uri")     ? C_URI
-                      : !strcmp(name, "updated") ? C_UPDATED
-                                                 : -1;
-            if (col < 0)
-                return unexpected(rd, "person");
-            unsigned long at = here(rd);
-            /* IANA's table shows the first of two <uri>s; the text stays as
-             * written, spaces included, as IANA's contact table has it */
-            pr_text *into = rd->seen[col] ? &rd->scratch : &rd->cells[col];
-            if (read_text(rd, into, name))
-                return -1;
-            if (!rd->seen[col]) {
-                rd->seen[col] = true;
-                rd->lines[col] = at;
-            }
-        }
-        if (rc < 0)
-            return -1;
-    }
+    if (for_each_child(rd, "person", person_child))
+        return -1;
     rd->sum->people++;
     return emit_row(rd, rd->sink->person, PR_IANA_CONTACT_COLS, line);
+}
+
+static int people_child(reader *rd, const char *name)
+{
+    return strcmp(name, "person") ? unexpected(rd, "people") : read_person(rd);
 }
 
 static int read_people(reader *rd)
@@ -662,19 +669,7 @@ static int read_people(reader *rd)
     if (rd->have_people)
         return fail(rd, line, "a second <people> in <registry>");
     rd->have_people = true;
-    if (is_empty(rd))
-        return 0;
-    int depth = xmlTextReaderDepth(rd->xr), rc;
-    while ((rc = next_in(rd, depth)) == 1) {
-        int type = node_type(rd);
-        if (type == XML_READER_TYPE_ELEMENT && !strcmp(element_name(rd), "person")) {
-            if (read_person(rd))
-                return -1;
-        } else if (!(is_text(type) && all_space(value_of(rd))) && !is_ignorable(type)) {
-            return unexpected(rd, "people");
-        }
-    }
-    return rc;
+    return for_each_child(rd, "people", people_child);
 }
 
 /* ---- <registry> ---- */
@@ -731,39 +726,27 @@ static int read_root(reader *rd)
     return 0;
 }
 
+static int registry_child(reader *rd, const char *name)
+{
+    if (!strcmp(name, "record"))
+        return read_record(rd);
+    if (!strcmp(name, "people"))
+        return read_people(rd);
+    if (!strcmp(name, "updated"))
+        return read_updated(rd);
+    if (!strcmp(name, "title") || !strcmp(name, "category") || !strcmp(name, "xref") ||
+        !strcmp(name, "expert") || !strcmp(name, "note") || !strcmp(name, "footnote"))
+        return skip_element(rd); /* prose about the registry, not in the tables */
+    return unexpected(rd, "registry");
+}
+
 static int read_registry(reader *rd)
 {
     if (read_root(rd))
         return -1;
     unsigned long line = here(rd);
-    if (!is_empty(rd)) {
-        int depth = xmlTextReaderDepth(rd->xr), rc;
-        while ((rc = next_in(rd, depth)) == 1) {
-            int type = node_type(rd);
-            if (type != XML_READER_TYPE_ELEMENT) {
-                if ((is_text(type) && all_space(value_of(rd))) || is_ignorable(type))
-                    continue;
-                return unexpected(rd, "registry");
-            }
-            const char *name = element_name(rd);
-            int r;
-            if (!strcmp(name, "record"))
-                r = read_record(rd);
-            else if (!strcmp(name, "people"))
-                r = read_people(rd);
-            else if (!strcmp(name, "updated"))
-                r = read_updated(rd);
-            else if (!strcmp(name, "title") || !strcmp(name, "category") || !strcmp(name, "xref") ||
-                     !strcmp(name, "expert") || !strcmp(name, "note") || !strcmp(name, "footnote"))
-                r = skip_element(rd); /* prose about the registry, not in the tables */
-            else
-                return unexpected(rd, "registry");
-            if (r)
-                return -1;
-        }
-        if (rc < 0)
-            return -1;
-    }
+    if (for_each_child(rd, "registry", registry_child))
+        return -1;
     rd->root_closed = true;
     /* what may follow the root: comments, processing instructions, space */
     int rc;
