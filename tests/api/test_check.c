@@ -13,47 +13,10 @@
 #include <strings.h>
 
 #include "api_test.h"
+#include "fixture.h"
 
-static pr_registry *reg;
-static pr_api *api;
-static exchange ex;
-
-static void setup_sample(void)
-{
-    reg = load_sample();
-    pr_api_config cfg = test_config(1 << 20);
-    api = pr_api_new(reg, &cfg);
-    cr_assert_not_null(api);
-}
-
-static void setup_iana(void)
-{
-    if (!iana_present())
-        return; /* each test skips, saying why */
-    reg = load_dir(PR_IANA_DIR);
-    pr_api_config cfg = test_config(1 << 20);
-    api = pr_api_new(reg, &cfg);
-    cr_assert_not_null(api);
-}
-
-static void teardown(void)
-{
-    exchange_end(&ex);
-    pr_api_free(api);
-    pr_registry_free(reg);
-    api = NULL;
-    reg = NULL;
-    assert_no_leaks();
-}
-
-TestSuite(check, .init = setup_sample, .fini = teardown);
-TestSuite(check_iana, .init = setup_iana, .fini = teardown);
-
-#define SKIP_WITHOUT_IANA()                                                                        \
-    do {                                                                                           \
-        if (!api)                                                                                  \
-            cr_skip_test("the whole registry is absent: no registry files in %s", PR_IANA_DIR);    \
-    } while (0)
+TestSuite(check, .init = fixture_sample, .fini = fixture_close);
+TestSuite(check_iana, .init = fixture_iana, .fini = fixture_close);
 
 /* A test run on both data sets: the sample and the whole registry. */
 #define ON_BOTH(name)                                                                              \

@@ -5,28 +5,9 @@
 #include <string.h>
 
 #include "api_test.h"
+#include "fixture.h"
 
-static pr_registry *reg;
-static pr_api *api;
-static exchange ex;
-
-static void setup(void)
-{
-    reg = load_sample();
-    pr_api_config cfg = test_config(1 << 20);
-    api = pr_api_new(reg, &cfg);
-    cr_assert_not_null(api);
-}
-
-static void teardown(void)
-{
-    exchange_end(&ex);
-    pr_api_free(api);
-    pr_registry_free(reg);
-    assert_no_leaks();
-}
-
-TestSuite(errors, .init = setup, .fini = teardown);
+TestSuite(errors, .init = fixture_sample, .fini = fixture_close);
 
 static void expect(enum pr_method method, const char *target, int status, const char *parameter)
 {

@@ -3,37 +3,10 @@
 #include <string.h>
 
 #include "api_test.h"
+#include "fixture.h"
 #include "../seed_ups.h"
 
-static pr_registry *reg;
-static pr_api *api;
-static exchange ex;
-
-static void setup(void)
-{
-    if (!iana_present())
-        return; /* each test skips, saying why */
-    reg = load_dir(PR_IANA_DIR);
-    pr_api_config cfg = test_config(1 << 20);
-    api = pr_api_new(reg, &cfg);
-    cr_assert_not_null(api);
-}
-
-static void teardown(void)
-{
-    exchange_end(&ex);
-    pr_api_free(api);
-    pr_registry_free(reg);
-    assert_no_leaks();
-}
-
-TestSuite(iana, .init = setup, .fini = teardown);
-
-#define SKIP_WITHOUT_IANA()                                                                        \
-    do {                                                                                           \
-        if (!api)                                                                                  \
-            cr_skip_test("the registry folder is absent: no registry files in %s", PR_IANA_DIR);   \
-    } while (0)
+TestSuite(iana, .init = fixture_iana, .fini = fixture_close);
 
 Test(iana, search_ups_is_the_seed_page)
 {

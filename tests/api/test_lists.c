@@ -7,30 +7,22 @@
 #include <string.h>
 
 #include "api_test.h"
+#include "fixture.h"
 
-static pr_registry *reg;
-static pr_api *api;
-static exchange ex;
 static table_rows records, contacts;
 
 static void setup(void)
 {
-    reg = load_sample();
-    pr_api_config cfg = test_config(1 << 20);
-    api = pr_api_new(reg, &cfg);
-    cr_assert_not_null(api);
+    fixture_sample();
     records = table_read(SAMPLE_DIR "/" PR_RECORDS_FILE);
     contacts = table_read(SAMPLE_DIR "/" PR_CONTACTS_FILE);
 }
 
 static void teardown(void)
 {
-    exchange_end(&ex);
     table_free(&records);
     table_free(&contacts);
-    pr_api_free(api);
-    pr_registry_free(reg);
-    assert_no_leaks();
+    fixture_close();
 }
 
 TestSuite(lists, .init = setup, .fini = teardown);

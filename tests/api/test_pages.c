@@ -5,18 +5,13 @@
 #include <string.h>
 
 #include "api_test.h"
+#include "fixture.h"
 
-static pr_registry *reg;
-static pr_api *api;
-static exchange ex;
 static long long tcp_total;
 
 static void setup(void)
 {
-    reg = load_sample();
-    pr_api_config cfg = test_config(1 << 20);
-    api = pr_api_new(reg, &cfg);
-    cr_assert_not_null(api);
+    fixture_sample();
     table_rows records = table_read(SAMPLE_DIR "/" PR_RECORDS_FILE);
     tcp_total = 0;
     for (size_t i = 0; i < records.count; i++)
@@ -24,15 +19,7 @@ static void setup(void)
     table_free(&records);
 }
 
-static void teardown(void)
-{
-    exchange_end(&ex);
-    pr_api_free(api);
-    pr_registry_free(reg);
-    assert_no_leaks();
-}
-
-TestSuite(pages, .init = setup, .fini = teardown);
+TestSuite(pages, .init = setup, .fini = fixture_close);
 
 static void expect_link(const char *target, const char *link)
 {

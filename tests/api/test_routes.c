@@ -6,29 +6,10 @@
 #include <sys/stat.h>
 
 #include "api_test.h"
+#include "fixture.h"
 #include "conditional.h"
 
-static pr_registry *reg;
-static pr_api *api;
-static exchange ex;
-
-static void setup(void)
-{
-    reg = load_sample();
-    pr_api_config cfg = test_config(1 << 20);
-    api = pr_api_new(reg, &cfg);
-    cr_assert_not_null(api);
-}
-
-static void teardown(void)
-{
-    exchange_end(&ex);
-    pr_api_free(api);
-    pr_registry_free(reg);
-    assert_no_leaks();
-}
-
-TestSuite(routes, .init = setup, .fini = teardown);
+TestSuite(routes, .init = fixture_sample, .fini = fixture_close);
 
 /* The Record of nut/tcp as the design spells it, key order included: the
  * order is what makes bodies, and so ETags, stable. */
