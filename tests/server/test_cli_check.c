@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "harness.h"
 
 TestSuite(cli);
@@ -238,34 +239,8 @@ Test(cli, a_missing_data_folder_is_an_error)
 
 /* The server that --json output is compared with, on the data the CLI reads:
  * started per test by the suites below, and stopped even when a test fails. */
-static server srv;
-static bool started;
-
-static void start_sample(void)
-{
-    server_start(&srv, NULL);
-    started = true;
-}
-
-static void start_registry(void)
-{
-    const char *dir = iana_dir();
-    started = false;
-    if (!dir)
-        return;
-    const char *args[] = {"--data", dir, NULL};
-    server_start(&srv, args);
-    started = true;
-}
-
-static void stop(void)
-{
-    if (started)
-        cr_assert_eq(server_stop(&srv), 0);
-}
-
-TestSuite(cli_json, .init = start_sample, .fini = stop);
-TestSuite(cli_json_registry, .init = start_registry, .fini = stop);
+TestSuite(cli_json, .init = fixture_sample, .fini = fixture_stop);
+TestSuite(cli_json_registry, .init = fixture_registry, .fini = fixture_stop);
 
 /* --json prints what POST /v1/check answers, member for member. */
 static void json_is_post_answer(const char *data_dir)

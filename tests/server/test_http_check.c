@@ -11,36 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "harness.h"
 
-static server srv;
-static bool started;
-
-static void start_sample(void)
-{
-    server_start(&srv, NULL);
-    started = true;
-}
-
-static void start_registry(void)
-{
-    const char *dir = iana_dir();
-    started = false;
-    if (!dir)
-        return;
-    const char *args[] = {"--data", dir, NULL};
-    server_start(&srv, args);
-    started = true;
-}
-
-static void stop(void)
-{
-    if (started)
-        cr_assert_eq(server_stop(&srv), 0, "the server must exit 0 on SIGTERM");
-}
-
-TestSuite(check, .init = start_sample, .fini = stop);
-TestSuite(check_registry, .init = start_registry, .fini = stop);
+TestSuite(check, .init = fixture_sample, .fini = fixture_stop);
+TestSuite(check_registry, .init = fixture_registry, .fini = fixture_stop);
 
 #define NEED_REGISTRY()                                                                            \
     do {                                                                                           \

@@ -7,21 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "harness.h"
 
-static server srv;
-
-static void start(void)
-{
-    server_start(&srv, NULL);
-}
-
-static void stop(void)
-{
-    cr_assert_eq(server_stop(&srv), 0, "the server must exit 0 on SIGTERM");
-}
-
-TestSuite(protocol, .init = start, .fini = stop);
+TestSuite(protocol, .init = fixture_sample, .fini = fixture_stop);
 
 /* The server still answers a normal request. */
 static void still_serving(void)

@@ -5,29 +5,10 @@
 #include <string.h>
 
 #include "../seed_ups.h"
+#include "fixture.h"
 #include "harness.h"
 
-static server srv;
-static bool started;
-
-static void start(void)
-{
-    const char *dir = iana_dir();
-    started = false;
-    if (!dir)
-        return;
-    const char *args[] = {"--data", dir, NULL};
-    server_start(&srv, args);
-    started = true;
-}
-
-static void stop(void)
-{
-    if (started)
-        cr_assert_eq(server_stop(&srv), 0);
-}
-
-TestSuite(registry, .init = start, .fini = stop);
+TestSuite(registry, .init = fixture_registry, .fini = fixture_stop);
 
 #define NEED_REGISTRY()                                                                            \
     do {                                                                                           \

@@ -4,21 +4,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "harness.h"
 
-static server srv;
-
-static void start(void)
-{
-    server_start(&srv, NULL);
-}
-
-static void stop(void)
-{
-    cr_assert_eq(server_stop(&srv), 0, "the server must exit 0 on SIGTERM");
-}
-
-TestSuite(sample, .init = start, .fini = stop);
+TestSuite(sample, .init = fixture_sample, .fini = fixture_stop);
 
 /* GET that must answer 200 with JSON; returns the parsed body. */
 static json_t *get_json(const char *target, http_response *r)
