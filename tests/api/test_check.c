@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../both_layers.h"
 #include "api_test.h"
 #include "fixture.h"
 
@@ -19,18 +20,7 @@ TestSuite(check, .init = fixture_sample, .fini = fixture_close);
 TestSuite(check_iana, .init = fixture_iana, .fini = fixture_close);
 
 /* A test run on both data sets: the sample and the whole registry. */
-#define ON_BOTH(name)                                                                              \
-    static void name##_body(void);                                                                 \
-    Test(check, name)                                                                              \
-    {                                                                                              \
-        name##_body();                                                                             \
-    }                                                                                              \
-    Test(check_iana, name)                                                                         \
-    {                                                                                              \
-        SKIP_WITHOUT_IANA();                                                                       \
-        name##_body();                                                                             \
-    }                                                                                              \
-    static void name##_body(void)
+#define ON_BOTH(name) PR_ON_BOTH(check, check_iana, SKIP_WITHOUT_IANA(), name)
 
 #define USER_FIRST  1024
 #define USER_LAST   49151
@@ -1428,21 +1418,6 @@ ON_BOTH(free_ports_defaults_and_totals)
         udp_count +=
             pr_registry_port_status(reg, (uint16_t)p, PR_PROTO_UDP) == PR_STATUS_UNASSIGNED;
     cr_assert_eq(udp_all, udp_count);
-}
-
-/* The target of a Link relation, or NULL. */
-static char *link_target(const char *link, const char *rel, char *out, size_t size)
-{
-    char needle[32];
-    snprintf(needle, sizeof needle, ">; rel=\"%s\"", rel);
-    const char *end = strstr(link, needle);
-    if (!end)
-        return NULL;
-    const char *start = end;
-    while (start > link && start[-1] != '<')
-        start--;
-    snprintf(out, size, "%.*s", (int)(end - start), start);
-    return out;
 }
 
 ON_BOTH(free_ports_pages)

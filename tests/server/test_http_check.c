@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../both_layers.h"
 #include "fixture.h"
 #include "harness.h"
 
@@ -23,19 +24,8 @@ TestSuite(check_registry, .init = fixture_registry, .fini = fixture_stop);
             cr_skip_test("the whole registry is absent (" PR_IANA_DIR "): skipped");               \
     } while (0)
 
-/* A test run against both servers: the sample and the whole registry. */
-#define ON_BOTH(name)                                                                              \
-    static void name##_body(void);                                                                 \
-    Test(check, name)                                                                              \
-    {                                                                                              \
-        name##_body();                                                                             \
-    }                                                                                              \
-    Test(check_registry, name)                                                                     \
-    {                                                                                              \
-        NEED_REGISTRY();                                                                           \
-        name##_body();                                                                             \
-    }                                                                                              \
-    static void name##_body(void)
+/* A test run on both data sets: the sample and the whole registry. */
+#define ON_BOTH(name) PR_ON_BOTH(check, check_registry, NEED_REGISTRY(), name)
 
 #define USER_FIRST 1024
 #define USER_LAST  49151
@@ -884,21 +874,6 @@ ON_BOTH(free_ports_totals_match_the_port_resource)
         cr_assert_geq(at, 12, "5255-5263 and 5266-5268 are Unassigned ranges");
         json_decref(j);
     }
-}
-
-/* The target of a Link relation, or NULL. */
-static char *link_target(const char *link, const char *rel, char *out, size_t size)
-{
-    char needle[32];
-    snprintf(needle, sizeof needle, ">; rel=\"%s\"", rel);
-    const char *end = link ? strstr(link, needle) : NULL;
-    if (!end)
-        return NULL;
-    const char *start = end;
-    while (start > link && start[-1] != '<')
-        start--;
-    snprintf(out, size, "%.*s", (int)(end - start), start);
-    return out;
 }
 
 ON_BOTH(free_ports_pages)
