@@ -113,9 +113,9 @@ static uint32_t collect(const pr_registry *reg, const filter *f, uint32_t offset
 
 /* The list envelope of openapi.yaml around the page's records, as
  * pr_list_envelope() would make it: {"items":[...],"total":..,"limit":..,
- * "offset":..}. */
-static void write_page(pr_jw *w, const pr_registry *reg, const uint32_t *page, uint32_t page_n,
-                       uint32_t total, uint32_t limit, uint32_t offset)
+ * "offset":.. and no closing brace, for the caller to add members first. */
+static void open_page(pr_jw *w, const pr_registry *reg, const uint32_t *page, uint32_t page_n,
+                      uint32_t total, uint32_t limit, uint32_t offset)
 {
     /* a record is some 300 bytes of JSON */
     pr_jw_init(w, 256 + (size_t)page_n * 384);
@@ -127,7 +127,6 @@ static void write_page(pr_jw *w, const pr_registry *reg, const uint32_t *page, u
     pr_jw_uint(w, limit);
     pr_jw_raw(w, ",\"offset\":", 10);
     pr_jw_uint(w, offset);
-    pr_jw_raw(w, "}", 1);
 }
 
 /* An ID no record cites filters everything out: the answer is an empty list.
@@ -218,7 +217,8 @@ void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp)
     uint32_t page_n = 0;
     uint32_t total = impossible ? 0 : collect(api->reg, &f, offset, limit, page, &page_n);
     pr_jw w;
-    write_page(&w, api->reg, page, page_n, total, limit, offset);
+    open_page(&w, api->reg, page, page_n, total, limit, offset);
+    pr_jw_raw(&w, "}", 1);
     free(page);
     pr_respond_body(resp, req, pr_jw_finish(&w));
     if (resp->status == 200)
@@ -285,10 +285,7 @@ void pr_handle_search(pr_api *api, const pr_request *req, pr_response *resp)
     uint32_t page_n;
     uint32_t total = collect(api->reg, &f, offset, limit, page, &page_n);
     pr_jw w;
-    write_page(&w, api->reg, page, page_n, total, limit, offset);
-    /* the envelope's closing brace gives way to one more member */
-    if (!w.failed)
-        w.body->len--;
+    open_page(&w, api->reg, page, page_n, total, limit, offset);
     pr_jw_raw(&w, ",\"contacts\":", 12);
     write_cited_contacts(&w, api->reg, page, page_n);
     pr_jw_raw(&w, "}", 1);
