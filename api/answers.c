@@ -118,10 +118,8 @@ void pr_answers_keep(pr_answers *answers, const pr_answer_key *key, pr_response 
     size_t link_len = strlen(resp->link);
     size_t size = sizeof(entry) + key->len + link_len + 1;
     size_t cost = size + sizeof(pr_body) + resp->body->len + extra;
-    if (atomic_fetch_add(budget_used, cost) + cost > budget) {
-        atomic_fetch_sub(budget_used, cost);
+    if (!pr_budget_take(budget_used, budget, cost))
         return;
-    }
     entry *e = malloc(size);
     if (!e) {
         atomic_fetch_sub(budget_used, cost);

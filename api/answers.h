@@ -34,6 +34,18 @@ typedef struct pr_answer_key {
 
 typedef struct pr_answers pr_answers;
 
+/* Takes cost from a cache budget shared by threads: true when *used + cost
+ * stays within budget (and is now counted), false when it would not (and
+ * nothing is). Give it back with atomic_fetch_sub when the entry is not kept
+ * after all. */
+static inline bool pr_budget_take(atomic_size_t *used, size_t budget, size_t cost)
+{
+    if (atomic_fetch_add(used, cost) + cost <= budget)
+        return true;
+    atomic_fetch_sub(used, cost);
+    return false;
+}
+
 /* A table of `slots` entries (a power of two); NULL when out of memory. */
 pr_answers *pr_answers_new(size_t slots);
 /* Frees every entry's body with free_body, then the table. Accepts NULL. */

@@ -192,9 +192,7 @@ void pr_respond_cached(pr_api *api, const pr_request *req, pr_response *resp,
         return;
     }
     size_t cost = sizeof *body + body->len + api->cfg.wire_bytes;
-    size_t before = atomic_fetch_add(&api->cached_bytes, cost);
-    if (before + cost > api->cfg.cache_bytes) {
-        atomic_fetch_sub(&api->cached_bytes, cost);
+    if (!pr_budget_take(&api->cached_bytes, api->cfg.cache_bytes, cost)) {
         respond_body(resp, body, true, json_media_type);
         return;
     }
