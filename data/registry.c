@@ -696,12 +696,19 @@ static int build_port_index(builder *b, pr_registry *reg, pr_error *err)
     reg->port_records = st->port_records;
 
     /* Statuses, in one pass over the records: the enum orders ASSIGNED before
-     * RESERVED before UNASSIGNED, so the lowest value covering a port wins. */
-    enum { NO_RECORD = 0xff, PROTOS = PR_PROTO_COUNT - 1 };
+     * RESERVED before UNASSIGNED before DYNAMIC, so the lowest value covering
+     * a port wins, and a port no record covers keeps its range's default,
+     * set first with two memsets rather than a test of each of the 262,144
+     * entries afterwards. */
+    enum { PROTOS = PR_PROTO_COUNT - 1 };
     st->port_status = malloc((size_t)PROTOS * 65536);
     if (!st->port_status)
         return out_of_memory(b, b->records_name, 0, err);
-    memset(st->port_status, NO_RECORD, (size_t)PROTOS * 65536);
+    for (int proto = 0; proto < PROTOS; proto++) {
+        uint8_t *row = st->port_status + (size_t)proto * 65536;
+        memset(row, PR_STATUS_UNASSIGNED, 49152);
+        memset(row + 49152, PR_STATUS_DYNAMIC, 65536 - 49152);
+    }
     for (uint32_t i = 0; i < b->record_count; i++) {
         const pr_record *r = &st->records[i];
         if (!r->has_port)
@@ -715,11 +722,6 @@ static int build_port_index(builder *b, pr_registry *reg, pr_error *err)
                     row[p] = r->status;
         }
     }
-    for (uint32_t k = 0; k < (uint32_t)PROTOS * 65536; k++)
-        if (st->port_status[k] == NO_RECORD)
-            st->port_status[k] = pr_range_class_of((uint16_t)(k & 0xffff)) == PR_CLASS_DYNAMIC
-                                     ? PR_STATUS_DYNAMIC
-                                     : PR_STATUS_UNASSIGNED;
     reg->port_status = st->port_status;
     return 0;
 }
