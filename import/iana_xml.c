@@ -75,6 +75,8 @@ typedef struct reader {
     bool xml_failed;
     unsigned long xml_line;
     char xml_message[256];
+    char generic_message[256]; /* see on_generic_error */
+    bool generic_done;
 
     /* the row being built: a record's 12 cells or a person's 5 */
     pr_text cells[PR_IANA_RECORD_COLS];
@@ -121,6 +123,36 @@ static void on_xml_error(void *ctx, xml_error_ref e)
     size_t n = strlen(rd->xml_message);
     while (n > 0 && pr_xml_space(rd->xml_message[n - 1]))
         rd->xml_message[--n] = '\0';
+}
+
+/* libxml2 2.9 reports some errors (a byte sequence the declared encoding
+ * cannot convert) only through its generic handler, which prints to stderr
+ * in pieces, not to the reader's structured one. Caught here, such an error
+ * fails the read like any other, with its text, and nothing reaches stderr.
+ * The pieces of the first message are gathered up to its newline. */
+__attribute__((format(printf, 2, 3))) static void on_generic_error(void *ctx, const char *fmt, ...)
+{
+    reader *rd = ctx;
+    if (rd->xml_failed || rd->generic_done)
+        return;
+    size_t n = strlen(rd->generic_message);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rd->generic_message + n, sizeof rd->generic_message - n, fmt, ap);
+    va_end(ap);
+    char *nl = strchr(rd->generic_message, '\n');
+    if (!nl && strlen(rd->generic_message) < sizeof rd->generic_message - 1)
+        return;
+    if (nl)
+        *nl = '\0';
+    rd->generic_done = true;
+    rd->xml_failed = true;
+    rd->xml_line = rd->xr ? here(rd) : 0;
+    /* "encoding error : input conversion failed ...": libxml2's own words */
+    snprintf(rd->xml_message, sizeof rd->xml_message, "%s", rd->generic_message);
+    size_t len = strlen(rd->xml_message);
+    while (len > 0 && pr_xml_space(rd->xml_message[len - 1]))
+        rd->xml_message[--len] = '\0';
 }
 
 /* libxml2's input callback. The parser gets at most one line per call: fed
@@ -798,7 +830,11 @@ int pr_iana_xml_read(const char *path, const pr_iana_sink *sink, pr_iana_summary
         goto done;
     }
     xmlTextReaderSetStructuredErrorHandler(rd->xr, on_xml_error, rd);
+    xmlGenericErrorFunc old_handler = xmlGenericError;
+    void *old_ctx = xmlGenericErrorContext;
+    xmlSetGenericErrorFunc(rd, on_generic_error);
     rc = read_registry(rd);
+    xmlSetGenericErrorFunc(old_ctx, old_handler);
 done:
     if (rd->xr)
         xmlFreeTextReader(rd->xr);

@@ -347,7 +347,8 @@ static void check_bad(const char *name)
     X(bad_id)                                                                                      \
     X(bad_contact_date)                                                                            \
     X(duplicate_person)                                                                            \
-    X(person_without_id)
+    X(person_without_id)                                                                           \
+    X(undecodable)
 
 #define BAD_TEST(name)                                                                             \
     Test(bad, name)                                                                                \
