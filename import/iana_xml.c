@@ -816,12 +816,21 @@ int pr_iana_xml_read(const char *path, const pr_iana_sink *sink, pr_iana_summary
         *bufs[i] = pr_text_make(PR_MAX_FIELD_BYTES);
 
     int rc = -1;
+    xmlGenericErrorFunc old_handler = NULL;
+    void *old_ctx = NULL;
+    bool handler_set = false;
     rd->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (rd->fd < 0) {
         pr_error_set(err, path, 0, NULL, "cannot open: %s", strerror(errno));
         goto done;
     }
     xmlInitParser();
+    /* from the reader's creation (which reads the encoding declaration) to
+     * its release (which flushes the decoder) */
+    old_handler = xmlGenericError;
+    old_ctx = xmlGenericErrorContext;
+    xmlSetGenericErrorFunc(rd, on_generic_error);
+    handler_set = true;
     /* no network, no DTD loading, CDATA as plain text; entities are not
      * substituted (and a DOCTYPE, where they would be declared, is refused) */
     rd->xr = xmlReaderForIO(feed, no_close, rd, path, NULL, XML_PARSE_NONET | XML_PARSE_NOCDATA);
@@ -830,14 +839,15 @@ int pr_iana_xml_read(const char *path, const pr_iana_sink *sink, pr_iana_summary
         goto done;
     }
     xmlTextReaderSetStructuredErrorHandler(rd->xr, on_xml_error, rd);
-    xmlGenericErrorFunc old_handler = xmlGenericError;
-    void *old_ctx = xmlGenericErrorContext;
-    xmlSetGenericErrorFunc(rd, on_generic_error);
     rc = read_registry(rd);
-    xmlSetGenericErrorFunc(old_ctx, old_handler);
 done:
-    if (rd->xr)
-        xmlFreeTextReader(rd->xr);
+    if (rd->xr) {
+        xmlTextReaderPtr xr = rd->xr;
+        rd->xr = NULL; /* an error while it is released has no line */
+        xmlFreeTextReader(xr);
+    }
+    if (handler_set)
+        xmlSetGenericErrorFunc(old_ctx, old_handler);
     if (rd->fd >= 0)
         close(rd->fd);
     for (int i = 0; i < PR_IANA_RECORD_COLS; i++)
