@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "conditional.h"
+#include "csv_table.h"
 
 static const char json_media_type[] = "application/json";
 static const char problem_type[] = "application/problem+json";
@@ -271,8 +272,12 @@ void pr_problem(pr_response *resp, const pr_request *req, int status, const char
     char detail[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
+    int n = vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
+    if (n < 0)
+        snprintf(detail, sizeof detail, "%s", reason_phrase(status));
+    else if ((size_t)n >= sizeof detail) /* cut between characters, and say so */
+        memcpy(detail + pr_utf8_cut(detail, sizeof detail - 4), "...", 4);
     if (resp->body_owned)
         free((void *)resp->body);
     memset(resp, 0, sizeof *resp);
@@ -284,14 +289,22 @@ void pr_problem(pr_response *resp, const pr_request *req, int status, const char
     char *instance_text = malloc(3 * shown + 1);
     if (instance_text)
         encode_path(req->path, shown, instance_text);
-    json_t *instance = json_string(instance_text ? instance_text : "/");
+    json_t *instance = instance_text ? json_string(instance_text) : NULL;
     free(instance_text);
-    json_t *root = json_pack("{s:s,s:s,s:i,s:s,s:o}", "type", "about:blank", "title",
-                             reason_phrase(status), "status", status, "detail", detail, "instance",
-                             instance ? instance : json_string("/"));
-    if (root && parameter)
-        json_object_set_new(root, "parameter", json_string(parameter));
-    resp->body = pr_render_body(root); /* NULL on OOM: the status still goes out */
+    /* The detail may quote what a client or a library wrote (jansson's parse
+     * errors show the bytes near the error), and a parameter's name is the
+     * client's bytes: neither need be UTF-8, so each invalid byte becomes
+     * U+FFFD rather than failing the body. */
+    json_t *root = json_pack("{s:s,s:s,s:i,s:o,s:o}", "type", "about:blank", "title",
+                             reason_phrase(status), "status", status, "detail",
+                             pr_json_lossy(detail, strlen(detail)), "instance", instance);
+    if (root && parameter &&
+        json_object_set_new(root, "parameter", pr_json_lossy(parameter, strlen(parameter))) != 0) {
+        json_decref(root);
+        root = NULL; /* all of the problem or none of it */
+    }
+    /* NULL only when out of memory: the status still goes out, without a body */
+    resp->body = pr_render_body(root);
     resp->body_owned = resp->body != NULL;
 }
 

@@ -77,12 +77,14 @@ bool pr_param_term(const pr_request *req, pr_response *resp, const char *key, bo
 bool pr_parse_port(const char *text, size_t len, uint16_t *out);
 
 /* Appends "key=value" (percent-encoded, '&'-separated) to a query string being
- * built in buf[size]; false when it would not fit. */
+ * built in buf[size]; false when it would not fit (buf is then unchanged). */
 bool pr_query_append(char *buf, size_t size, const char *key, const char *value);
-/* Sets resp->link to next/prev links for a page of a list at `path` with the
- * canonical query `base` (without limit/offset). */
-void pr_set_page_links(pr_response *resp, const char *path, const char *base, uint32_t limit,
-                       uint32_t offset, uint32_t total);
+/* When resp is a 200, sets resp->link to next/prev links for a page of a list
+ * at `path` with the canonical query `base` (without limit/offset). A NULL
+ * base (its building failed) or links that do not fit turn resp into a 500:
+ * the buffers are sized so that this cannot happen for accepted parameters. */
+void pr_set_page_links(pr_response *resp, const pr_request *req, const char *path, const char *base,
+                       uint32_t limit, uint32_t offset, uint32_t total);
 /* The list envelope {"items","total","limit","offset"}; steals items. */
 json_t *pr_list_envelope(json_t *items, uint32_t total, uint32_t limit, uint32_t offset);
 
