@@ -85,7 +85,8 @@ pr_api *pr_api_new(const pr_registry *reg, const pr_api_config *cfg)
     api->assignees_by_count = malloc(((size_t)reg->person_count + 1) * sizeof(uint32_t));
     /* 16384 slots: 128 KiB of table at most, more entries than an 8 MiB
      * budget can pay for */
-    if (api->cfg.cache_bytes && !(api->answers = pr_answers_new(16384))) {
+    if (api->cfg.cache_bytes &&
+        (!(api->answers = pr_answers_new(16384)) || !(api->admit = pr_admit_new()))) {
         pr_api_free(api);
         return NULL;
     }
@@ -147,6 +148,7 @@ void pr_api_free(pr_api *api)
     free_slots(api, api->assignee_slots, reg->person_count);
     free_slots(api, api->contact_slots, reg->person_count);
     pr_answers_free(api->answers, free_kept_body, api);
+    pr_admit_free(api->admit);
     free(api->assignees_by_count);
     free(api->people_text);
     free(api->people_text_start);
@@ -179,6 +181,14 @@ static void respond_body(pr_response *resp, pr_body *body, bool owned, const cha
     resp->cacheable = true;
 }
 
+bool pr_cache_admits(pr_api *api, uint64_t hash)
+{
+    return api->admit &&
+           pr_admit_ask(api->admit, hash,
+                        atomic_load_explicit(&api->cached_bytes, memory_order_relaxed),
+                        api->cfg.cache_bytes);
+}
+
 void pr_respond_cached(pr_api *api, const pr_request *req, pr_response *resp,
                        pr_body *_Atomic *slot, pr_make_body_fn make, const void *arg)
 {
@@ -193,7 +203,9 @@ void pr_respond_cached(pr_api *api, const pr_request *req, pr_response *resp,
         return;
     }
     size_t cost = sizeof *body + body->len + api->cfg.wire_bytes;
-    if (!pr_budget_take(&api->cached_bytes, api->cfg.cache_bytes, cost)) {
+    /* a slot's address names its answer as well as a key would */
+    if (!pr_cache_admits(api, (uint64_t)(uintptr_t)slot) ||
+        !pr_budget_take(&api->cached_bytes, api->cfg.cache_bytes, cost)) {
         respond_body(resp, body, true, json_media_type);
         return;
     }
@@ -437,7 +449,7 @@ static enum pr_route route_request(pr_api *api, const pr_request *req, pr_respon
     if (kept && pr_answers_find(api->answers, &key, resp))
         return route;
     dispatch(api, req, resp, route, path + rest, len - rest);
-    if (kept)
+    if (kept && resp->status == 200 && resp->cacheable && pr_cache_admits(api, key.hash))
         pr_answers_keep(api->answers, &key, resp, &api->cached_bytes, api->cfg.cache_bytes,
                         api->cfg.wire_bytes);
     return route;

@@ -75,7 +75,8 @@ static const setting settings[] = {
      "Access-Control-Allow-Origin; default *, as the registry is public", AT(cors_origin)},
     {"--cache-bytes", "PORTREG_CACHE_BYTES", NUMBER, "BYTES", 0, 1073741824, NULL,
      "memory for rendered lookups and their prebuilt responses kept for\n"
-     "reuse (about 2.8 KiB for a port lookup); default 8388608",
+     "reuse (about 2.8 KiB for a port lookup); past a quarter of it, only\n"
+     "answers asked again and again are kept; default 8388608",
      AT(cache_bytes)},
     {"--drain-delay", "PORTREG_DRAIN_DELAY", NUMBER, "SECONDS", 0, 600, NULL,
      "on SIGTERM, answer /readyz 503 and go on serving this long before\n"
