@@ -156,7 +156,9 @@ static bool page_link(char *out, size_t size, const char *path, const char *base
                       uint32_t offset, const char *rel)
 {
     char query[2048];
-    snprintf(query, sizeof query, "%s", base);
+    int n = snprintf(query, sizeof query, "%s", base);
+    if (n < 0 || (size_t)n >= sizeof query)
+        return false;
     char l[16], o[16];
     snprintf(l, sizeof l, "%u", (unsigned)limit);
     snprintf(o, sizeof o, "%u", (unsigned)offset);
@@ -164,8 +166,7 @@ static bool page_link(char *out, size_t size, const char *path, const char *base
         !pr_query_append(query, sizeof query, "offset", o))
         return false;
     size_t at = strlen(out);
-    int n =
-        snprintf(out + at, size - at, "%s<%s?%s>; rel=\"%s\"", at ? ", " : "", path, query, rel);
+    n = snprintf(out + at, size - at, "%s<%s?%s>; rel=\"%s\"", at ? ", " : "", path, query, rel);
     if (n < 0 || (size_t)n >= size - at) {
         out[at] = '\0';
         return false;
@@ -173,18 +174,24 @@ static bool page_link(char *out, size_t size, const char *path, const char *base
     return true;
 }
 
-void pr_set_page_links(pr_response *resp, const char *path, const char *base, uint32_t limit,
-                       uint32_t offset, uint32_t total)
+void pr_set_page_links(pr_response *resp, const pr_request *req, const char *path, const char *base,
+                       uint32_t limit, uint32_t offset, uint32_t total)
 {
+    if (resp->status != 200)
+        return;
     resp->link[0] = '\0';
-    if ((uint64_t)offset + limit < total)
-        page_link(resp->link, sizeof resp->link, path, base, limit, offset + limit, "next");
-    if (offset > 0) {
+    bool fits = base != NULL;
+    if (fits && (uint64_t)offset + limit < total)
+        fits = page_link(resp->link, sizeof resp->link, path, base, limit, offset + limit, "next");
+    if (fits && offset > 0) {
         /* from beyond the end, "prev" is the last page that has items */
         uint32_t prev = offset > total ? (total > limit ? total - limit : 0)
                                        : (offset > limit ? offset - limit : 0);
-        page_link(resp->link, sizeof resp->link, path, base, limit, prev, "prev");
+        fits = page_link(resp->link, sizeof resp->link, path, base, limit, prev, "prev");
     }
+    /* a page without its links would silently end a client's walk */
+    if (!fits)
+        pr_problem(resp, req, 500, NULL, "the page links did not fit their buffer");
 }
 
 json_t *pr_list_envelope(json_t *items, uint32_t total, uint32_t limit, uint32_t offset)

@@ -379,7 +379,7 @@ static int read_text(reader *rd, pr_text *out, const char *name)
             const char *v = value_of(rd);
             if (!pr_text_append(out, v, strlen(v))) {
                 char what[80];
-                snprintf(what, sizeof what, "<%s>", name);
+                snprintf(what, sizeof what, "<%.60s>", name);
                 return too_long(rd, line, what, out);
             }
         } else if (!is_ignorable(type)) {
@@ -400,7 +400,7 @@ static int read_attribute(reader *rd, const char *name, pr_text *out)
     xmlFree(v);
     if (!ok) {
         char what[80];
-        snprintf(what, sizeof what, "the attribute %s", name);
+        snprintf(what, sizeof what, "the attribute %.60s", name);
         return too_long(rd, here(rd), what, out);
     }
     return 0;
@@ -535,7 +535,7 @@ static int read_mixed(reader *rd, pr_flat *flat, const char *name, int nesting)
         }
         if (!ok) {
             char what[80];
-            snprintf(what, sizeof what, "<%s>", name);
+            snprintf(what, sizeof what, "<%.60s>", name);
             return too_long(rd, line, what, flat->out);
         }
     }

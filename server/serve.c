@@ -106,13 +106,11 @@ int pr_cmd_serve(const pr_options *opt)
         pr_current_destroy(&current);
         return 1;
     }
-    char host[128];
-    snprintf(host, sizeof host, "%s", opt->listen);
-    char *colon = strrchr(host, ':');
-    if (colon)
-        *colon = '\0';
-    pr_log(PR_LOG_INFO, "serving %u records, %u contacts from %s on http://%s:%u/",
-           ds->reg->record_count, ds->reg->contact_count, source_of(opt), host,
+    /* the host part of --listen, whatever its length */
+    const char *colon = strrchr(opt->listen, ':');
+    int host_len = (int)(colon ? (size_t)(colon - opt->listen) : strlen(opt->listen));
+    pr_log(PR_LOG_INFO, "serving %u records, %u contacts from %s on http://%.*s:%u/",
+           ds->reg->record_count, ds->reg->contact_count, source_of(opt), host_len, opt->listen,
            (unsigned)pr_http_port(http));
 
     /* With --watch the wait for a signal times out every interval to look at
