@@ -12,10 +12,12 @@
 #include "conditional.h"
 #include "log.h"
 #include "metrics.h"
+#include "peer_watch.h"
 
 struct pr_http {
     struct MHD_Daemon *daemon;
     pr_current *current;
+    pr_peer_watch *watch; /* pool mode only: see peer_watch.h */
     pr_http_config cfg;
     char cache_control[48];
     bool cors_any;
@@ -480,14 +482,24 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     atomic_fetch_sub(&h->in_flight, 1);
 }
 
+/* libmicrohttpd reports a connection closed before it closes the socket,
+ * so the watcher lets go of the fd while it is still this connection's. */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
-    (void)cls, (void)conn, (void)socket_context;
-    if (code == MHD_CONNECTION_NOTIFY_STARTED)
+    (void)socket_context;
+    pr_http *h = cls;
+    const union MHD_ConnectionInfo *info =
+        h->watch ? MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD) : NULL;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         pr_metrics_connection_opened();
-    else
+        if (info)
+            pr_peer_watch_add(h->watch, info->connect_fd);
+    } else {
+        if (info)
+            pr_peer_watch_remove(h->watch, info->connect_fd);
         pr_metrics_connection_closed();
+    }
 }
 
 pr_http *pr_http_start(const struct sockaddr *addr, socklen_t addr_len, pr_current *current,
@@ -505,6 +517,11 @@ pr_http *pr_http_start(const struct sockaddr *addr, socklen_t addr_len, pr_curre
     atomic_init(&h->draining, false);
     atomic_init(&h->in_flight, 0);
     snprintf(h->cache_control, sizeof h->cache_control, "public, max-age=%u", cfg->max_age);
+    /* A peer that has gone is noticed within a quarter of a second. */
+    if (!cfg->per_connection && !(h->watch = pr_peer_watch_start(250, why, why_size))) {
+        free(h);
+        return NULL;
+    }
     unsigned flags =
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
         (addr->sa_family == AF_INET6 ? MHD_USE_IPv6 : 0) |
@@ -517,10 +534,11 @@ pr_http *pr_http_start(const struct sockaddr *addr, socklen_t addr_len, pr_curre
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)cfg->per_ip_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->memory_limit,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, h, MHD_OPTION_LISTEN_BACKLOG_SIZE,
         (unsigned)1024, MHD_OPTION_END);
     if (!h->daemon) {
         snprintf(why, why_size, "cannot listen (address in use, or not permitted?)");
+        pr_peer_watch_stop(h->watch);
         free(h);
         return NULL;
     }
@@ -550,6 +568,7 @@ unsigned pr_http_stop(pr_http *http, unsigned delay_ms, unsigned grace_ms)
         nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     unsigned left = atomic_load(&http->in_flight);
     MHD_stop_daemon(http->daemon);
+    pr_peer_watch_stop(http->watch);
     free(http);
     return left;
 }

@@ -9,7 +9,8 @@
  * starts and drops it when libmicrohttpd reports it complete, so a reload
  * (pr_current_replace) never changes or frees data under a request.
  *
- * Threads: libmicrohttpd runs its own threads (an epoll thread pool).
+ * Threads: libmicrohttpd runs its own threads (an epoll thread pool), and
+ * in the pool mode a peer_watch thread notices clients that have gone.
  * pr_http_start and pr_http_stop are called from one thread. Ownership: the
  * pr_http borrows the pr_current, which must outlive it. */
 #ifndef PR_HTTP_H
