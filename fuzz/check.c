@@ -1,6 +1,9 @@
 /* check.c: fuzzes the POST /v1/check manifest: its JSON parse, the entries'
  * validation and the verdicts, through pr_api_handle() over the built-in
- * sample registry.
+ * sample registry, with a few records added for the check's edge cases:
+ * holders whose descriptions are long runs of multi-byte characters (so that
+ * every cut of a reason's text falls inside one for some record), a range,
+ * and a name of the longest length.
  *
  * Input: the request body, optionally preceded by a query line: when the
  * input starts with '?', its first line is "key=value&key=value" (not
@@ -19,6 +22,7 @@
 #include "answer.h"
 #include "fuzz.h"
 #include "sample.h"
+#include "sample_data.h"
 
 static pr_registry *reg;
 static pr_api *api;
@@ -26,8 +30,34 @@ static pr_api *api;
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
+    /* the sample's rows and the added ones, in one records file */
+    static const char added[] =
+        "longdesc,5301,tcp,"
+        "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+        "%s,[Charles_Bennett],[Charles_Bennett],2020-01-01,,,,,\n"
+        "longdesc1,5302,tcp,x%s,[Charles_Bennett],[Charles_Bennett],,,,,,\n"
+        "longdesc2,5303,udp,xx%s,[Charles_Bennett],[Charles_Bennett],,,,,,\n"
+        "ranged,5310-5320,tcp,A range,[Charles_Bennett],[Charles_Bennett],,,,,,\n"
+        "a123456789012345,5330,sctp,\xf0\x9f\x98\x80%s,[Charles_Bennett],[Charles_Bennett],,,,,,\n";
+    char run[3 * 200 + 1];
+    for (int i = 0; i < 200; i++)
+        memcpy(run + 3 * i, "\xe2\x82\xac", 3);
+    run[600] = '\0';
+    size_t cap = pr_sample_records_len + sizeof added + 4 * sizeof run + 2;
+    char *records = malloc(cap);
+    FUZZ_REQUIRE(records, "out of memory");
+    memcpy(records, pr_sample_records, pr_sample_records_len);
+    size_t len = pr_sample_records_len;
+    if (len && records[len - 1] != '\n')
+        records[len++] = '\n';
+    int n = snprintf(records + len, cap - len, added, run, run, run, run);
+    FUZZ_REQUIRE(n > 0 && (size_t)n < cap - len, "the added records do not fit");
+    len += (size_t)n;
+    pr_source rsrc = {"records", (const unsigned char *)records, len};
+    pr_source csrc = {"contacts", pr_sample_contacts, pr_sample_contacts_len};
     pr_error err;
-    reg = pr_sample_load(&err);
+    reg = pr_registry_load_sources(&rsrc, &csrc, &err);
+    free(records);
     FUZZ_REQUIRE(reg, "the sample does not load: %s", err.text);
     pr_api_config cfg = {.max_limit = 1000,
                          .default_limit = 100,
