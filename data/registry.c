@@ -667,6 +667,22 @@ static int build_port_index(builder *b, pr_registry *reg, pr_error *err)
     if (!st->port_start)
         return out_of_memory(b, b->records_name, 0, err);
     uint32_t *start = st->port_start;
+    /* The index holds a record once per port it covers. Ranges are few and
+     * short in IANA's data (55,659 entries in all, 2026-08), so a file whose
+     * ranges add up to more than the bound is refused here, before any loop
+     * over their ports, instead of taking gigabytes and hours to index. */
+    uint64_t entries = 0;
+    for (uint32_t i = 0; i < b->record_count; i++) {
+        const pr_record *r = &st->records[i];
+        entries += r->has_port ? (uint64_t)r->port_last - r->port_first + 1 : 0;
+        if (entries > PR_MAX_PORT_ENTRIES) {
+            pr_error_set(err, b->records_name, r->line, record_columns[COL_PORT],
+                         "the records' port ranges add up to over %u ports; a registry's "
+                         "are far fewer",
+                         PR_MAX_PORT_ENTRIES);
+            return -1;
+        }
+    }
     for (uint32_t i = 0; i < b->record_count; i++) {
         const pr_record *r = &st->records[i];
         if (!r->has_port)

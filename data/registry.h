@@ -37,6 +37,9 @@
 #define PR_MAX_FIELD_BYTES  (16u * 1024)
 #define PR_MAX_IDS_PER_CELL 64
 #define PR_MAX_ID_BYTES     128
+/* The port index's entries: a record counts once per port it covers (real
+ * files: 55,659). */
+#define PR_MAX_PORT_ENTRIES (4u * 1024 * 1024)
 
 enum pr_proto {
     PR_PROTO_NONE = 0, /* no protocol: the record holds for every protocol */

@@ -250,6 +250,56 @@ Test(load, over_long_field)
                      "x.csv:3: Description: field is 16385 bytes long, over the limit of 16384");
 }
 
+/* Records whose ranges cover `full` times all 65,536 ports, then one more
+ * port: the index would be that many entries. */
+static pr_registry *load_full_ranges(unsigned full, bool one_more, pr_error *err)
+{
+    static const char head[] = RECORDS_HEADER;
+    static const char row[] = "r,0-65535,tcp,R,,,,,,,,\n";
+    static const char extra[] = "s,7,udp,S,,,,,,,,\n";
+    size_t len = sizeof head - 1 + full * (sizeof row - 1) + sizeof extra - 1;
+    char *buf = malloc(len + 1);
+    cr_assert_not_null(buf);
+    size_t at = 0;
+    memcpy(buf, head, sizeof head - 1);
+    at += sizeof head - 1;
+    for (unsigned i = 0; i < full; i++, at += sizeof row - 1)
+        memcpy(buf + at, row, sizeof row - 1);
+    if (one_more) {
+        memcpy(buf + at, extra, sizeof extra - 1);
+        at += sizeof extra - 1;
+    }
+    pr_source r = {"x.csv", (const unsigned char *)buf, at};
+    pr_source c = {"c.csv", (const unsigned char *)CONTACTS_HEADER, sizeof CONTACTS_HEADER - 1};
+    pr_registry *reg = pr_registry_load_sources(&r, &c, err);
+    free(buf);
+    return reg;
+}
+
+/* The port index is bounded: ranges that add up to more than
+ * PR_MAX_PORT_ENTRIES ports are refused with the line that crosses it. */
+Test(load, port_entries_at_the_limit_load)
+{
+    pr_error err;
+    pr_error_clear(&err);
+    pr_registry *reg = load_full_ranges(PR_MAX_PORT_ENTRIES / 65536, false, &err);
+    cr_assert_not_null(reg, "%s", format_error(&err));
+    uint32_t n;
+    pr_registry_port_records(reg, 65535, &n);
+    cr_assert_eq(n, PR_MAX_PORT_ENTRIES / 65536);
+    pr_registry_free(reg);
+}
+
+Test(load, port_entries_over_the_limit)
+{
+    pr_error err;
+    pr_error_clear(&err);
+    cr_assert_null(load_full_ranges(PR_MAX_PORT_ENTRIES / 65536, true, &err));
+    cr_assert_str_eq(format_error(&err),
+                     "x.csv:66: Port Number: the records' port ranges add up to over 4194304 "
+                     "ports; a registry's are far fewer");
+}
+
 Test(load, header_only_gives_an_empty_registry)
 {
     pr_registry *reg = load_text_ok(RECORDS_HEADER, CONTACTS_HEADER);
