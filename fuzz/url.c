@@ -37,6 +37,16 @@ static struct sockaddr_in addr;
 static int conn = -1;
 static char response[1 << 20];
 
+/* Stops the server at exit, so that nothing is left running for leak
+ * checkers to report. */
+static void stop_server(void)
+{
+    if (conn >= 0)
+        close(conn);
+    pr_http_stop(server, 0, 1000);
+    pr_current_destroy(&current);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
@@ -60,7 +70,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     addr.sin_port = 0;
     pr_http_config hc = {.cors_origin = "*",
                          .max_age = 60,
-                         .threads = 1,
+                         .threads = 2, /* the default; libmicrohttpd warns of a pool of 1 */
                          .timeout = 30,
                          .conn_limit = 64,
                          .memory_limit = 32768};
@@ -69,6 +79,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         pr_http_start((const struct sockaddr *)&addr, sizeof addr, &current, &hc, why, sizeof why);
     FUZZ_REQUIRE(server, "cannot start the server: %s", why);
     addr.sin_port = htons(pr_http_port(server));
+    atexit(stop_server);
     return 0;
 }
 
