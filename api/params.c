@@ -32,9 +32,14 @@ bool pr_params_allow(const pr_request *req, pr_response *resp, const char *const
         if (!known) {
             char list[256] = "";
             size_t used = 0;
-            for (const char *const *a = allowed; *a && used < sizeof list; a++) {
+            for (const char *const *a = allowed; *a; a++) {
                 int n = snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", *a);
-                used += n > 0 ? (size_t)n : 0;
+                if (n < 0 || (size_t)n >= sizeof list - used) {
+                    /* the names are ASCII: "..." after the last whole one */
+                    memcpy(list + (used < sizeof list - 4 ? used : sizeof list - 4), "...", 4);
+                    break;
+                }
+                used += (size_t)n;
             }
             if (allowed[0])
                 pr_problem(resp, req, 400, key,

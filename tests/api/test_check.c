@@ -1152,6 +1152,14 @@ ON_BOTH(clashes_within_a_manifest)
     json_decref(a);
 }
 
+/* jansson quotes the bytes near a fault, and after a backslash it quotes
+ * one byte: the first of a character. The detail then held invalid UTF-8,
+ * and the problem lost its body; now the byte is U+FFFD. */
+Test(check, bad_json_quoting_part_of_a_character_keeps_its_problem)
+{
+    post_problem(NULL, "[\"a\\\xc3\xa9\"]", 400, NULL, "invalid escape near '\"a\\\xef\xbf\xbd'");
+}
+
 Test(check, bad_json_says_where)
 {
     post_problem(NULL, "[{\"port\": 5264,}]", 400, NULL,

@@ -466,6 +466,22 @@ Test(utf8, cut_never_splits_a_character)
 
 /* ---- error values ---- */
 
+Test(error, a_long_text_is_cut_between_characters)
+{
+    /* a text of euro signs (three bytes each) longer than any member */
+    char text[2048] = "";
+    for (int i = 0; i < 600; i++)
+        strcat(text, "\xe2\x82\xac");
+    for (size_t lead = 0; lead < 3; lead++) {
+        pr_error err;
+        pr_error_set(&err, text, 1, text, "%.*s%s", (int)lead, "xx", text);
+        cr_assert(pr_utf8_valid(err.file, strlen(err.file), NULL), "file, %zu", lead);
+        cr_assert(pr_utf8_valid(err.field, strlen(err.field), NULL), "field, %zu", lead);
+        cr_assert(pr_utf8_valid(err.text, strlen(err.text), NULL), "text, %zu", lead);
+        cr_assert_geq(strlen(err.text), sizeof err.text - 3, "cut as late as it can be");
+    }
+}
+
 Test(error, format_leaves_out_absent_parts)
 {
     pr_error err;
