@@ -100,14 +100,33 @@ static void disconnect(void)
     conn = -1;
 }
 
+/* After a hang: does the server still answer GET /healthz on a new
+ * connection within 5 s? Tells a stuck connection from a stuck server. */
+static const char *server_state(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (const struct sockaddr *)&addr, sizeof addr) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return "a new connection is refused";
+    }
+    static const char probe[] = "GET /healthz HTTP/1.1\r\nHost: fuzz\r\n\r\n";
+    char buf[64];
+    struct pollfd p = {fd, POLLIN, 0};
+    bool answered = send(fd, probe, sizeof probe - 1, MSG_NOSIGNAL) > 0 && poll(&p, 1, 5000) > 0 &&
+                    recv(fd, buf, sizeof buf, 0) > 0;
+    close(fd);
+    return answered ? "the server answers a new connection" : "a new connection gets no answer";
+}
+
 /* Reads more of the response into response[*len..]; false when the server
  * closed the connection. Aborts after 5 s without a byte: a hang. */
 static bool read_more(size_t *len)
 {
     struct pollfd p = {conn, POLLIN, 0};
     int ready = poll(&p, 1, 5000);
-    FUZZ_REQUIRE(ready > 0, "no answer within 5 s (%zu bytes so far): %.*s", *len,
-                 (int)(*len < 200 ? *len : 200), response);
+    FUZZ_REQUIRE(ready > 0, "no answer within 5 s (%zu bytes so far; %s): %.*s", *len,
+                 server_state(), (int)(*len < 200 ? *len : 200), response);
     ssize_t n = recv(conn, response + *len, sizeof response - 1 - *len, 0);
     if (n <= 0)
         return false;
