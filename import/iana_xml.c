@@ -489,12 +489,13 @@ static int read_mixed(reader *rd, pr_flat *flat, const char *name, int nesting)
             } else if (!strcmp(child, "paragraph")) {
                 if (nesting >= MAX_NESTING)
                     return fail(rd, line, "paragraphs nested deeper than %d", MAX_NESTING);
-                if (!pr_flat_paragraph(flat) ||
+                if (!pr_flat_paragraph_start(flat) ||
                     read_mixed(rd, flat, "paragraph", nesting + 1) != 0) {
                     if (rd->failed)
                         return -1;
                     ok = false;
                 }
+                pr_flat_paragraph_end(flat);
             } else {
                 return unexpected(rd, name);
             }
@@ -630,14 +631,23 @@ static int person_child(reader *rd, const char *name)
     if (col < 0)
         return unexpected(rd, "person");
     unsigned long at = here(rd);
-    /* IANA's table shows the first of two <uri>s; the text stays as
-     * written, spaces included, as IANA's contact table has it */
-    pr_text *into = rd->seen[col] ? &rd->scratch : &rd->cells[col];
+    /* The text stays as written, spaces included ("mailto:Giriraj
+     * Harapanahalli"), so several <uri>s cannot be told apart by spaces:
+     * each goes on a line of its own in the cell. Of a second name,
+     * organization or date only the first is kept. */
+    bool again = rd->seen[col];
+    pr_text *into = again ? &rd->scratch : &rd->cells[col];
     if (read_text(rd, into, name))
         return -1;
-    if (!rd->seen[col]) {
+    if (!again) {
         rd->seen[col] = true;
         rd->lines[col] = at;
+    } else if (col == C_URI && rd->scratch.len > 0) {
+        pr_text *cell = &rd->cells[col];
+        if (!pr_text_fits(cell, rd->scratch.len + 1) ||
+            (cell->len > 0 && !pr_text_append_char(cell, '\n')) ||
+            !pr_text_append(cell, pr_text_str(&rd->scratch), rd->scratch.len))
+            return too_long(rd, at, "the Contact URI cell", cell);
     }
     return 0;
 }
