@@ -31,31 +31,49 @@ static char lower(char c)
     return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
 }
 
+/* Appends the ASCII-lower-cased text, and a NUL after it so that no match
+ * runs across two fields; with out NULL, only counts. */
+static size_t put_search_field(char *out, size_t at, const char *text)
+{
+    for (const char *s = text; *s; s++, at++)
+        if (out)
+            out[at] = lower(*s);
+    if (out)
+        out[at] = '\0';
+    return at + 1;
+}
+
+/* One person's search text: ID, name, organization, every URI and every
+ * e-mail address (people search for alice@example.org, not
+ * alice&example.org). Returns the new end; with out NULL, only counts. */
+static size_t put_person_text(char *out, size_t at, const pr_person *p)
+{
+    at = put_search_field(out, at, p->id);
+    at = put_search_field(out, at, p->name);
+    at = put_search_field(out, at, p->organization);
+    for (uint32_t k = 0; k < p->uri_count; k++)
+        at = put_search_field(out, at, p->uris[k]);
+    for (uint32_t k = 0; k < p->email_count; k++)
+        at = put_search_field(out, at, p->emails[k]);
+    return at;
+}
+
 static bool build_people_text(pr_api *api)
 {
     const pr_registry *reg = api->reg;
     size_t total = 0;
-    for (uint32_t i = 0; i < reg->person_count; i++) {
-        const pr_person *p = &reg->people[i];
-        total += strlen(p->id) + strlen(p->name) + strlen(p->organization) + strlen(p->uri) +
-                 strlen(p->email) + 4;
-    }
+    for (uint32_t i = 0; i < reg->person_count; i++)
+        total = put_person_text(NULL, total, &reg->people[i]);
+    if (total >= UINT32_MAX)
+        return false;
     api->people_text = malloc(total + 1);
     api->people_text_start = malloc(((size_t)reg->person_count + 1) * sizeof(uint32_t));
     if (!api->people_text || !api->people_text_start)
         return false;
     size_t at = 0;
     for (uint32_t i = 0; i < reg->person_count; i++) {
-        const pr_person *p = &reg->people[i];
-        /* the email too: people search for alice@example.org, not alice&example.org */
-        const char *parts[5] = {p->id, p->name, p->organization, p->uri, p->email};
         api->people_text_start[i] = (uint32_t)at;
-        for (int k = 0; k < 5; k++) {
-            for (const char *s = parts[k]; *s; s++)
-                api->people_text[at++] = lower(*s);
-            if (k < 4)
-                api->people_text[at++] = '\0'; /* no match across fields */
-        }
+        at = put_person_text(api->people_text, at, &reg->people[i]);
     }
     api->people_text_start[reg->person_count] = (uint32_t)at;
     api->people_text[at] = '\0';

@@ -86,6 +86,34 @@ static const char *store_string(storage *st, const char *text, size_t len)
     return out;
 }
 
+/* Room for n pointers in the chunks, which never move; NULL when out of
+ * memory. */
+static const char **store_pointers(storage *st, size_t n)
+{
+    static const char *none[1];
+    if (n == 0)
+        return none;
+    size_t bytes = n * sizeof(char *) + sizeof(char *);
+    chunk *c = st->chunks;
+    size_t pad = c ? (sizeof(char *) - (c->used % sizeof(char *))) % sizeof(char *) : 0;
+    if (!c || c->size - c->used < bytes + pad) {
+        size_t size = bytes > 64 * 1024 ? bytes : 64 * 1024;
+        chunk *fresh = malloc(sizeof *fresh + size);
+        if (!fresh)
+            return NULL;
+        fresh->used = 0;
+        fresh->size = size;
+        fresh->next = st->chunks;
+        st->chunks = fresh;
+        c = fresh;
+        pad = 0;
+    }
+    c->used += pad;
+    const char **out = (const char **)(void *)(c->data + c->used);
+    c->used += bytes;
+    return out;
+}
+
 /* Grows *array (of elem-sized items) so that it holds at least need items. */
 static bool reserve(void **array, size_t *cap, size_t need, size_t elem)
 {
@@ -393,7 +421,7 @@ static int on_record_row(void *ctx, const pr_csv_field *f, unsigned long line, p
 }
 
 /* IANA hides '@' in mailto: URIs as '&'; the last '&' is the one that stood
- * for '@', as a domain cannot hold one. */
+ * for '@', as a domain cannot hold one. "" for a URI that is not mailto:. */
 static const char *email_of(storage *st, const char *uri)
 {
     static const char prefix[] = "mailto:";
@@ -401,6 +429,8 @@ static const char *email_of(storage *st, const char *uri)
         return "";
     const char *addr = uri + sizeof prefix - 1;
     size_t len = strlen(addr);
+    if (len == 0)
+        return "";
     const char *q = memchr(addr, '?', len); /* RFC 6068 header fields are not the address */
     if (q)
         len = (size_t)(q - addr);
@@ -411,6 +441,46 @@ static const char *email_of(storage *st, const char *uri)
             *amp = '@';
     }
     return copy;
+}
+
+/* Splits a Contact URI cell, one URI a line (blank lines and the blanks
+ * around a URI dropped), into p->uris, and their addresses into p->emails.
+ * -1 when out of memory. */
+static int store_uris(storage *st, pr_person *p, const char *cell, size_t len)
+{
+    size_t lines = 1;
+    for (size_t i = 0; i < len; i++)
+        lines += cell[i] == '\n';
+    const char **uris = store_pointers(st, lines), **emails = store_pointers(st, lines);
+    if (!uris || !emails)
+        return -1;
+    uint32_t nu = 0, ne = 0;
+    for (size_t at = 0; at <= len;) {
+        const char *nl = memchr(cell + at, '\n', len - at);
+        size_t end = nl ? (size_t)(nl - cell) : len, start = at;
+        at = end + 1;
+        while (start < end && (cell[start] == ' ' || cell[start] == '\t'))
+            start++;
+        while (end > start &&
+               (cell[end - 1] == ' ' || cell[end - 1] == '\t' || cell[end - 1] == '\r'))
+            end--;
+        if (start == end)
+            continue;
+        const char *uri = store_string(st, cell + start, end - start);
+        const char *email = uri ? email_of(st, uri) : NULL;
+        if (!email)
+            return -1;
+        uris[nu++] = uri;
+        if (*email)
+            emails[ne++] = email;
+    }
+    p->uris = uris;
+    p->emails = emails;
+    p->uri_count = nu;
+    p->email_count = ne;
+    p->uri = nu ? uris[0] : "";
+    p->email = ne ? emails[0] : "";
+    return 0;
 }
 
 static int on_contact_row(void *ctx, const pr_csv_field *f, unsigned long line, pr_error *err)
@@ -444,12 +514,9 @@ static int on_contact_row(void *ctx, const pr_csv_field *f, unsigned long line, 
     p->id = store_string(st, f[CCOL_ID].text + span[0].offset, span[0].len);
     p->name = store_string(st, f[CCOL_NAME].text, f[CCOL_NAME].len);
     p->organization = store_string(st, f[CCOL_ORG].text, f[CCOL_ORG].len);
-    p->uri = store_string(st, f[CCOL_URI].text, f[CCOL_URI].len);
     p->updated_text = store_string(st, f[CCOL_UPDATED].text, f[CCOL_UPDATED].len);
-    if (!p->id || !p->name || !p->organization || !p->uri || !p->updated_text)
-        return out_of_memory(b, file, line, err);
-    p->email = email_of(st, p->uri);
-    if (!p->email)
+    if (!p->id || !p->name || !p->organization || !p->updated_text ||
+        store_uris(st, p, f[CCOL_URI].text, f[CCOL_URI].len) != 0)
         return out_of_memory(b, file, line, err);
     p->updated = updated;
     p->line = (uint32_t)line;
@@ -536,6 +603,7 @@ static int link_people(builder *b, pr_error *err)
         memset(p, 0, sizeof *p);
         p->id = cite->id;
         p->name = p->organization = p->uri = p->email = p->updated_text = "";
+        p->uris = p->emails = store_pointers(st, 0);
     }
     if (b->person_count > table_count) {
         /* several records may cite the same missing ID: keep one entry */
@@ -724,29 +792,54 @@ static int build_port_index(builder *b, pr_registry *reg, pr_error *err)
     return 0;
 }
 
+/* Record r's search text, as IANA's search sees the record: its service
+ * name, description, port text and the Reference cell as published
+ * ("[RFC3263][RFC8926]"), ASCII-lower-cased, a NUL between two parts so that
+ * a term never matches across them. Not the dates: IANA's search for "26"
+ * does not find a record by its date. With out NULL, only counts. */
+static size_t put_record_text(char *out, size_t at, const char *const *refs, const pr_record *r)
+{
+    const char *parts[3] = {r->service, r->description, r->port_text};
+    for (int k = 0; k < 3; k++) {
+        for (const char *s = parts[k]; *s; s++, at++)
+            if (out)
+                out[at] = (char)ascii_lower((unsigned char)*s);
+        if (out)
+            out[at] = '\0';
+        at++;
+    }
+    for (uint32_t k = 0; k < r->references.count; k++) {
+        const char *ref = refs[r->references.first + k];
+        if (out)
+            out[at] = '[';
+        at++;
+        for (const char *s = ref; *s; s++, at++)
+            if (out)
+                out[at] = (char)ascii_lower((unsigned char)*s);
+        if (out)
+            out[at] = ']';
+        at++;
+    }
+    return at;
+}
+
 static int build_search_text(builder *b, pr_registry *reg, pr_error *err)
 {
     storage *st = b->st;
+    const char *const *refs = (const char *const *)st->references;
     size_t total = 0;
-    for (uint32_t i = 0; i < b->record_count; i++) {
-        const pr_record *r = &st->records[i];
-        total += strlen(r->service) + strlen(r->description) + strlen(r->port_text) + 2;
-    }
+    for (uint32_t i = 0; i < b->record_count; i++)
+        total = put_record_text(NULL, total, refs, &st->records[i]);
+    if (total >= UINT32_MAX)
+        return out_of_memory(b, b->records_name, 0, err);
     st->search_text = malloc(total + 1);
     st->search_start = malloc(((size_t)b->record_count + 1) * sizeof *st->search_start);
     if (!st->search_text || !st->search_start)
         return out_of_memory(b, b->records_name, 0, err);
     size_t at = 0;
     for (uint32_t i = 0; i < b->record_count; i++) {
-        const pr_record *r = &st->records[i];
-        const char *parts[3] = {r->service, r->description, r->port_text};
         st->search_start[i] = (uint32_t)at;
-        for (int k = 0; k < 3; k++) {
-            for (const char *s = parts[k]; *s; s++)
-                st->search_text[at++] = (char)ascii_lower((unsigned char)*s);
-            if (k < 2)
-                st->search_text[at++] = '\0'; /* a term never matches across parts */
-        }
+        at = put_record_text(st->search_text, at, refs, &st->records[i]);
     }
     st->search_start[b->record_count] = (uint32_t)at;
     st->search_text[at] = '\0';

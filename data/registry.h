@@ -103,8 +103,16 @@ typedef struct pr_person {
     const char *id; /* without the brackets: "Jon_Postel" */
     const char *name;
     const char *organization;
-    const char *uri;   /* as published, "" when none */
-    const char *email; /* mailto: URI with IANA's '&' turned back into '@', else "" */
+    const char *uri;   /* the first of uris, "" when none */
+    const char *email; /* the first of emails, "" when none */
+    /* Every URI of the Contact URI cell, one a line there, as published
+     * (a URI may hold a space: "mailto:Giriraj Harapanahalli"), and the
+     * address of each mailto: URI among them with IANA's '&' turned back
+     * into '@', in the same order. */
+    const char *const *uris;
+    const char *const *emails;
+    uint32_t uri_count;
+    uint32_t email_count;
     const char *updated_text;
     pr_date updated;
     uint32_t line; /* line in the contacts file, 0 when not in the table */
@@ -153,9 +161,9 @@ typedef struct pr_registry {
      * once: port_status[(proto - 1) * 65536 + port] is an enum pr_status. */
     const uint8_t *port_status;
 
-    /* For search: per record, ASCII-lower-cased "service\0description\0port"
-     * in one buffer; record i's text is search_text[search_start[i] ..
-     * search_start[i + 1]). */
+    /* For search: per record, ASCII-lower-cased
+     * "service\0description\0port\0[ref1][ref2]" in one buffer; record i's
+     * text is search_text[search_start[i] .. search_start[i + 1]). */
     const char *search_text;
     const uint32_t *search_start; /* record_count + 1 entries */
 
@@ -224,7 +232,9 @@ const pr_service_name *pr_registry_find_name(const pr_registry *reg, const char 
 const pr_person *pr_registry_find_person(const pr_registry *reg, const char *id, size_t len);
 
 /* Does record i match a search term? `lower_term` must already be ASCII-lower-
- * cased and non-empty. Matches service name, description and port text. */
+ * cased and non-empty. Matches, as IANA's own search does, the service name,
+ * the description, the port text and the references as the Reference cell
+ * shows them ("[RFC3263]"); not the dates, notes or people. */
 bool pr_registry_record_matches(const pr_registry *reg, uint32_t i, const char *lower_term,
                                 size_t len);
 

@@ -374,5 +374,6 @@ bool row_cites(const char *cell, const char *id)
 bool row_matches_term(char **row, const char *term)
 {
     return text_contains_folded(row[COL_SERVICE], term) ||
-           text_contains_folded(row[COL_DESC], term) || text_contains_folded(row[COL_PORT], term);
+           text_contains_folded(row[COL_DESC], term) || text_contains_folded(row[COL_PORT], term) ||
+           text_contains_folded(row[COL_REFERENCE], term);
 }

@@ -65,7 +65,17 @@ void assert_member_null(const json_t *obj, const char *key);
 
 /* ---- the sample CSV files, read with no help from data/ ---- */
 
-enum { COL_SERVICE, COL_PORT, COL_PROTO, COL_DESC, COL_ASSIGNEE, COL_CONTACT };
+enum {
+    COL_SERVICE,
+    COL_PORT,
+    COL_PROTO,
+    COL_DESC,
+    COL_ASSIGNEE,
+    COL_CONTACT,
+    COL_REGISTERED,
+    COL_MODIFIED,
+    COL_REFERENCE
+};
 enum { CCOL_ID, CCOL_NAME, CCOL_ORG, CCOL_URI, CCOL_UPDATED };
 
 typedef struct table_rows {
@@ -82,8 +92,8 @@ void table_free(table_rows *t);
 /* Properties of one records-file row, computed the way the design states them. */
 bool row_status_is(char **row, const char *status); /* assigned/reserved/unassigned */
 bool row_covers_port(char **row, unsigned port);
-bool row_cites(const char *cell, const char *id);               /* "[A][B]" holds "[id]" */
-bool row_matches_term(char **row, const char *term);            /* search: service, desc, port */
+bool row_cites(const char *cell, const char *id);    /* "[A][B]" holds "[id]" */
+bool row_matches_term(char **row, const char *term); /* search: service, desc, port, reference */
 bool text_contains_folded(const char *hay, const char *needle); /* ASCII case-insensitive */
 
 #endif
