@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "header.h"
 #include "openapi_spec.h"
 
 static const char registry_title[] = "Service Name and Transport Protocol Port Number Registry";
@@ -11,6 +12,45 @@ static const char *base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
     return slash ? slash + 1 : path;
+}
+
+/* The registry's own header (header.h), as IANA's page shows it above
+ * every search; empty lists and nulls for a data set without one. A NULL
+ * return (out of memory) fails the whole json_pack, and so the answer. */
+static json_t *header_references(const pr_header *h)
+{
+    json_t *list = json_array();
+    for (uint32_t i = 0; list && h && i < h->reference_count; i++)
+        if (json_array_append_new(list, json_string(h->references[i])) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    return list;
+}
+
+static json_t *header_experts(const pr_header *h)
+{
+    json_t *list = json_array();
+    for (uint32_t i = 0; list && h && i < h->expert_count; i++)
+        if (json_array_append_new(list, json_pack("{s:o,s:s}", "protocols",
+                                                  pr_json_text(h->experts[i].protocols), "names",
+                                                  h->experts[i].names)) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    return list;
+}
+
+static json_t *header_notes(const pr_header *h)
+{
+    json_t *list = json_array();
+    for (uint32_t i = 0; list && h && i < h->note_count; i++)
+        if (json_array_append_new(list, json_pack("{s:s,s:s}", "title", h->notes[i].title, "text",
+                                                  h->notes[i].text)) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    return list;
 }
 
 static pr_body *make_registry(pr_api *api, const void *arg)
@@ -28,9 +68,14 @@ static pr_body *make_registry(pr_api *api, const void *arg)
                                         pr_hex(reg->sources[i].sha256, PR_SHA256_LEN, hex)));
     }
     char updated[11];
+    const pr_header *h = reg->header;
     return pr_render_body(json_pack(
-        "{s:s,s:o,s:I,s:I,s:I,s:I,s:o}", "title", registry_title, "updated",
-        pr_json_text(pr_date_format(reg->updated, updated)), "records",
+        "{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:I,s:I,s:I,s:o}", "title",
+        h && h->title[0] ? h->title : registry_title, "category",
+        pr_json_text(h ? h->category : ""), "updated",
+        pr_json_text(pr_date_format(reg->updated, updated)), "reference", header_references(h),
+        "experts", header_experts(h), "note", pr_json_text(h ? h->note : ""), "notes",
+        header_notes(h), "request_assignment", pr_json_text(h ? h->request_uri : ""), "records",
         (json_int_t)reg->record_count, "contacts", (json_int_t)reg->contact_count, "services",
         (json_int_t)reg->name_count, "ranges", (json_int_t)reg->range_count, "files", files));
 }

@@ -10,6 +10,7 @@
 
 #include "csv_table.h"
 #include "fields.h"
+#include "header.h"
 #include "updated.h"
 
 /* ---- storage: everything a registry owns, freed together ---- */
@@ -35,6 +36,7 @@ typedef struct storage {
     char *search_text;
     uint32_t *search_start;
     pr_error *warnings;
+    pr_header *header;
 } storage;
 
 static void storage_free(storage *st)
@@ -58,6 +60,7 @@ static void storage_free(storage *st)
     free(st->search_text);
     free(st->search_start);
     free(st->warnings);
+    pr_header_free(st->header);
     free(st);
 }
 
@@ -857,11 +860,22 @@ pr_registry *pr_registry_load_sources(const pr_source *records, const pr_source 
 pr_registry *pr_registry_load_dated(const pr_source *records, const pr_source *contacts,
                                     const pr_source *updated, pr_error *err)
 {
+    pr_registry_files files = {records, contacts, updated, NULL};
+    return pr_registry_load_files(&files, err);
+}
+
+pr_registry *pr_registry_load_files(const pr_registry_files *files, pr_error *err)
+{
+    const pr_source *records = files->records, *contacts = files->contacts,
+                    *updated = files->updated;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     pr_date registry_date = {0};
-    /* the small file first: a bad date fails before the tables are parsed */
+    /* the small files first: a bad date fails before the tables are parsed */
     if (updated && !pr_updated_parse(updated, &registry_date, err))
+        return NULL;
+    pr_header *header = files->header ? pr_header_load(files->header, err) : NULL;
+    if (files->header && !header)
         return NULL;
     pr_registry *reg = calloc(1, sizeof *reg);
     storage *st = calloc(1, sizeof *st);
@@ -870,6 +884,8 @@ pr_registry *pr_registry_load_dated(const pr_source *records, const pr_source *c
         pr_error_set(err, NULL, 0, NULL, "out of memory");
         goto fail;
     }
+    st->header = header;
+    reg->header = header;
     reg->_storage = st;
     if (pr_csv_read(records, record_columns, REC_COLS, on_record_row, &b, err) < 0)
         goto fail;
@@ -905,6 +921,8 @@ pr_registry *pr_registry_load_dated(const pr_source *records, const pr_source *c
     return reg;
 fail:
     free(b.cites);
+    if (!st)
+        pr_header_free(header);
     storage_free(st);
     free(reg);
     return NULL;
@@ -950,42 +968,55 @@ unsigned char *pr_read_file(const char *path, size_t max, size_t *len, pr_error 
     return buf;
 }
 
+/* Reads DIR/name into *buf, or leaves it NULL when the file is optional and
+ * absent. False with *err set on any other failure. */
+static bool read_data_file(const char *dir, const char *name, size_t max, bool optional, char *path,
+                           size_t path_size, unsigned char **buf, size_t *len, pr_error *err)
+{
+    *buf = NULL;
+    *len = 0;
+    int n = snprintf(path, path_size, "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= path_size) {
+        pr_error_set(err, NULL, 0, NULL, "data directory path is too long");
+        return false;
+    }
+    struct stat sb;
+    if (optional && stat(path, &sb) != 0 && errno == ENOENT)
+        return true;
+    *buf = pr_read_file(path, max, len, err);
+    return *buf != NULL;
+}
+
 pr_registry *pr_registry_load_dir(const char *dir, pr_error *err)
 {
-    char records_path[4096], contacts_path[4096], updated_path[4096];
-    int a = snprintf(records_path, sizeof records_path, "%s/%s", dir, PR_RECORDS_FILE);
-    int c = snprintf(contacts_path, sizeof contacts_path, "%s/%s", dir, PR_CONTACTS_FILE);
-    int u = snprintf(updated_path, sizeof updated_path, "%s/%s", dir, PR_UPDATED_FILE);
-    if (a < 0 || c < 0 || u < 0 || (size_t)a >= sizeof records_path ||
-        (size_t)c >= sizeof contacts_path || (size_t)u >= sizeof updated_path) {
-        pr_error_set(err, NULL, 0, NULL, "data directory path is too long");
-        return NULL;
-    }
+    enum { RECORDS, CONTACTS, UPDATED, HEADER, FILES };
+    static const struct {
+        const char *name;
+        size_t max;
+        bool optional;
+    } wanted[FILES] = {
+        [RECORDS] = {PR_RECORDS_FILE, PR_MAX_FILE_BYTES, false},
+        [CONTACTS] = {PR_CONTACTS_FILE, PR_MAX_FILE_BYTES, false},
+        [UPDATED] = {PR_UPDATED_FILE, PR_UPDATED_MAX_BYTES, true},
+        [HEADER] = {PR_HEADER_FILE, PR_HEADER_MAX_BYTES, true},
+    };
+    char paths[FILES][4096];
+    unsigned char *bufs[FILES] = {NULL};
+    pr_source src[FILES];
     pr_registry *reg = NULL;
-    size_t records_len = 0, contacts_len = 0, updated_len = 0;
-    unsigned char *records_buf = NULL, *contacts_buf = NULL, *updated_buf = NULL;
-    records_buf = pr_read_file(records_path, PR_MAX_FILE_BYTES, &records_len, err);
-    if (!records_buf)
-        goto done;
-    contacts_buf = pr_read_file(contacts_path, PR_MAX_FILE_BYTES, &contacts_len, err);
-    if (!contacts_buf)
-        goto done;
-    /* the date file is optional: only its absence is not an error */
-    struct stat sb;
-    bool dated = stat(updated_path, &sb) == 0 || errno != ENOENT;
-    if (dated) {
-        updated_buf = pr_read_file(updated_path, PR_UPDATED_MAX_BYTES, &updated_len, err);
-        if (!updated_buf)
+    for (int i = 0; i < FILES; i++) {
+        size_t len;
+        if (!read_data_file(dir, wanted[i].name, wanted[i].max, wanted[i].optional, paths[i],
+                            sizeof paths[i], &bufs[i], &len, err))
             goto done;
+        src[i] = (pr_source){paths[i], bufs[i], len};
     }
-    pr_source records = {records_path, records_buf, records_len};
-    pr_source contacts = {contacts_path, contacts_buf, contacts_len};
-    pr_source updated = {updated_path, updated_buf, updated_len};
-    reg = pr_registry_load_dated(&records, &contacts, dated ? &updated : NULL, err);
+    pr_registry_files files = {&src[RECORDS], &src[CONTACTS], bufs[UPDATED] ? &src[UPDATED] : NULL,
+                               bufs[HEADER] ? &src[HEADER] : NULL};
+    reg = pr_registry_load_files(&files, err);
 done:
-    free(records_buf);
-    free(contacts_buf);
-    free(updated_buf);
+    for (int i = 0; i < FILES; i++)
+        free(bufs[i]);
     return reg;
 }
 

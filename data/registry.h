@@ -134,6 +134,9 @@ typedef struct pr_source_info {
     unsigned char sha256[PR_SHA256_LEN];
 } pr_source_info;
 
+/* The registry's own header (header.h); NULL in a data set without one. */
+typedef struct pr_header pr_header;
+
 typedef struct pr_registry {
     const pr_record *records; /* registry order, as in the CSV */
     uint32_t record_count;
@@ -173,6 +176,7 @@ typedef struct pr_registry {
      * newest. */
     pr_date updated;
     bool updated_given;        /* updated came from a date file */
+    const pr_header *header;   /* the registry's title, experts, note...; NULL if absent */
     pr_source_info sources[2]; /* [0] records file, [1] contacts file */
     const pr_error *warnings;  /* e.g. an ID the contact table lacks */
     uint32_t warning_count;
@@ -188,7 +192,8 @@ typedef struct pr_source {
 } pr_source;
 
 /* Loads DIR/service-names-port-numbers.csv and DIR/contacts.csv, and
- * DIR/registry-updated when it exists (a malformed one fails the load). */
+ * DIR/registry-updated and DIR/registry-header.csv when they exist (a
+ * malformed one fails the load). */
 pr_registry *pr_registry_load_dir(const char *dir, pr_error *err);
 
 /* Loads from two buffers (the embedded sample data uses this). The buffers
@@ -201,6 +206,18 @@ pr_registry *pr_registry_load_sources(const pr_source *records, const pr_source 
  * (NULL: no date file, reg->updated is reg->newest). */
 pr_registry *pr_registry_load_dated(const pr_source *records, const pr_source *contacts,
                                     const pr_source *updated, pr_error *err);
+
+/* The files of one data set, already in memory; records and contacts are
+ * required, the others may be NULL. The buffers are only read during the
+ * load; the registry keeps no pointer into them. */
+typedef struct pr_registry_files {
+    const pr_source *records;
+    const pr_source *contacts;
+    const pr_source *updated; /* the registry's date (updated.h) */
+    const pr_source *header;  /* the registry's own header (header.h) */
+} pr_registry_files;
+
+pr_registry *pr_registry_load_files(const pr_registry_files *files, pr_error *err);
 
 /* Reads the whole regular file at path, of at most `max` bytes, into a
  * malloc'ed buffer the caller frees (NUL-terminated past *len), or returns

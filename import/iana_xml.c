@@ -46,6 +46,8 @@ const char *const pr_iana_record_columns[PR_IANA_RECORD_COLS] = {
 const char *const pr_iana_contact_columns[PR_IANA_CONTACT_COLS] = {"ID", "Name", "Organization",
                                                                    "Contact URI", "Last Updated"};
 
+const char *const pr_iana_header_columns[PR_IANA_HEADER_COLS] = {"Field", "Title", "Value"};
+
 /* libxml2 2.12 made the error it hands to handlers const. */
 #if LIBXML_VERSION >= 21200
 typedef const xmlError *xml_error_ref;
@@ -736,6 +738,63 @@ static int read_root(reader *rd)
     return 0;
 }
 
+/* ---- the registry's own header (header.h's table) ---- */
+
+enum { H_FIELD, H_TITLE, H_VALUE };
+
+static int emit_header(reader *rd, const char *field, unsigned long line)
+{
+    if (!rd->sink->header)
+        return 0;
+    pr_text_clear(&rd->cells[H_FIELD]);
+    rd->lines[H_FIELD] = line;
+    if (!pr_text_append(&rd->cells[H_FIELD], field, strlen(field)))
+        return too_long(rd, line, "a header field", &rd->cells[H_FIELD]);
+    return emit_row(rd, rd->sink->header, PR_IANA_HEADER_COLS, line);
+}
+
+/* <title>, <category>, <expert>: text as written, trimmed at both ends. */
+static int read_header_text(reader *rd, const char *name)
+{
+    unsigned long line = here(rd);
+    start_row(rd, PR_IANA_HEADER_COLS, line);
+    if (read_text(rd, &rd->cells[H_VALUE], name))
+        return -1;
+    pr_text_trim(&rd->cells[H_VALUE]);
+    if (rd->cells[H_VALUE].len == 0)
+        return 0; /* nothing to keep */
+    return emit_header(rd, name, line);
+}
+
+/* The registry's own reference: <xref type="rfc" data="rfc6335"/>. */
+static int read_header_xref(reader *rd)
+{
+    unsigned long line = here(rd);
+    if (render_xref(rd))
+        return -1;
+    start_row(rd, PR_IANA_HEADER_COLS, line);
+    if (!pr_text_append(&rd->cells[H_VALUE], pr_text_str(&rd->x_rendered), rd->x_rendered.len))
+        return too_long(rd, line, "<xref>", &rd->cells[H_VALUE]);
+    return emit_header(rd, "reference", line);
+}
+
+/* <note> and <note title="...">: mixed content, flattened as a cell is. */
+static int read_header_note(reader *rd)
+{
+    unsigned long line = here(rd);
+    start_row(rd, PR_IANA_HEADER_COLS, line);
+    if (read_attribute(rd, "title", &rd->cells[H_TITLE]))
+        return -1;
+    pr_flat flat;
+    pr_flat_start(&flat, &rd->cells[H_VALUE]);
+    if (read_mixed(rd, &flat, "note", 0))
+        return -1;
+    pr_flat_finish(&flat);
+    if (rd->cells[H_VALUE].len == 0)
+        return 0;
+    return emit_header(rd, "note", line);
+}
+
 static int registry_child(reader *rd, const char *name)
 {
     if (!strcmp(name, "record"))
@@ -744,9 +803,14 @@ static int registry_child(reader *rd, const char *name)
         return read_people(rd);
     if (!strcmp(name, "updated"))
         return read_updated(rd);
-    if (!strcmp(name, "title") || !strcmp(name, "category") || !strcmp(name, "xref") ||
-        !strcmp(name, "expert") || !strcmp(name, "note") || !strcmp(name, "footnote"))
-        return skip_element(rd); /* prose about the registry, not in the tables */
+    if (!strcmp(name, "title") || !strcmp(name, "category") || !strcmp(name, "expert"))
+        return read_header_text(rd, name);
+    if (!strcmp(name, "xref"))
+        return read_header_xref(rd);
+    if (!strcmp(name, "note"))
+        return read_header_note(rd);
+    if (!strcmp(name, "footnote"))
+        return skip_element(rd); /* cited from records as [1]; not in the tables */
     return unexpected(rd, "registry");
 }
 
