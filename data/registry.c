@@ -889,6 +889,8 @@ pr_registry *pr_registry_load_dir(const char *dir, pr_error *err)
     pr_source contacts = {contacts_path, contacts_buf, contacts_len};
     pr_source updated = {updated_path, updated_buf, updated_len};
     reg = pr_registry_load_dated(&records, &contacts, dated ? &updated : NULL, err);
+    if (reg)
+        snprintf(reg->source, sizeof reg->source, "%s", dir);
 done:
     free(records_buf);
     free(contacts_buf);

@@ -1,4 +1,4 @@
-/* The API over the whole registry at PR_IANA_DIR; skipped when it is absent. */
+/* The API over the whole registry, the one built into the binary. */
 #include <criterion/criterion.h>
 #include <string.h>
 
