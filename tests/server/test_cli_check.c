@@ -296,6 +296,26 @@ Test(cli, data_that_does_not_load_exits_3_naming_the_path)
     run_free(&r);
 }
 
+Test(cli, help_and_validate_name_the_exit_statuses_and_the_source)
+{
+    run_result r = RUN_BUILTIN("--help");
+    cr_assert_eq(r.status, 0);
+    assert_contains(r.out, "exit 0 when all are sound, 1 when any is not, 2 on a\n"
+                           "              usage error, 3 when the data did not load");
+    assert_contains(r.out, "default: the built-in registry");
+    assert_contains(r.out, "(PORTREG_MAX_DATA_AGE)");
+    run_free(&r);
+    r = RUN_BUILTIN("validate");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    assert_contains(r.out, "source:         built-in\nrecords:        14533\n");
+    assert_contains(r.out, "registry date:  2026-08-17 (from registry-updated)\n");
+    run_free(&r);
+    r = RUN("validate");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    assert_contains(r.out, "source:         " SAMPLE_DIR "\nrecords:        128\n");
+    run_free(&r);
+}
+
 Test(cli, the_default_is_the_built_in_registry)
 {
     /* the example: without --data, 8080/tcp is http-alt's */
