@@ -2,6 +2,7 @@
 #include "internal.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "header.h"
 #include "openapi_spec.h"
@@ -53,6 +54,23 @@ static json_t *header_notes(const pr_header *h)
     return list;
 }
 
+long pr_api_age_days(const pr_api *api, int64_t now)
+{
+    if (api->last_modified_time <= 0)
+        return 0;
+    int64_t diff = now - api->last_modified_time;
+    /* floor: the registry's own day is day 0 */
+    return (long)(diff >= 0 ? diff / 86400 : -((-diff + 86399) / 86400));
+}
+
+json_t *pr_api_registry_stamp(const pr_api *api)
+{
+    char updated[11];
+    return json_pack("{s:o,s:s}", "updated",
+                     pr_json_text(pr_date_format(api->reg->updated, updated)), "source",
+                     api->reg->source);
+}
+
 static pr_body *make_registry(pr_api *api, const void *arg)
 {
     (void)arg;
@@ -69,15 +87,19 @@ static pr_body *make_registry(pr_api *api, const void *arg)
     }
     char updated[11];
     const pr_header *h = reg->header;
+    /* age_days makes the answer change daily, so it is rendered for each
+     * request rather than kept: the ETag changes with it */
     return pr_render_body(json_pack(
-        "{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:I,s:I,s:I,s:o}", "title",
-        h && h->title[0] ? h->title : registry_title, "category",
+        "{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:I,s:I,s:I,s:o}", "title",
+        h && h->title[0] ? h->title : registry_title, "source", reg->source, "category",
         pr_json_text(h ? h->category : ""), "updated",
-        pr_json_text(pr_date_format(reg->updated, updated)), "reference", header_references(h),
-        "experts", header_experts(h), "note", pr_json_text(h ? h->note : ""), "notes",
-        header_notes(h), "request_assignment", pr_json_text(h ? h->request_uri : ""), "records",
-        (json_int_t)reg->record_count, "contacts", (json_int_t)reg->contact_count, "services",
-        (json_int_t)reg->name_count, "ranges", (json_int_t)reg->range_count, "files", files));
+        pr_json_text(pr_date_format(reg->updated, updated)), "age_days",
+        reg->updated.year ? json_integer(pr_api_age_days(api, (int64_t)time(NULL))) : json_null(),
+        "reference", header_references(h), "experts", header_experts(h), "note",
+        pr_json_text(h ? h->note : ""), "notes", header_notes(h), "request_assignment",
+        pr_json_text(h ? h->request_uri : ""), "records", (json_int_t)reg->record_count, "contacts",
+        (json_int_t)reg->contact_count, "services", (json_int_t)reg->name_count, "ranges",
+        (json_int_t)reg->range_count, "files", files));
 }
 
 static pr_body *make_root(pr_api *api, const void *arg)
@@ -112,7 +134,7 @@ void pr_handle_root(pr_api *api, const pr_request *req, pr_response *resp)
 void pr_handle_registry(pr_api *api, const pr_request *req, pr_response *resp)
 {
     if (no_params(req, resp))
-        pr_respond_cached(api, req, resp, &api->fixed[PR_FIXED_REGISTRY], make_registry, NULL);
+        pr_respond_body(resp, req, make_registry(api, NULL));
 }
 
 void pr_handle_openapi(pr_api *api, const pr_request *req, pr_response *resp)

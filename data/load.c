@@ -175,6 +175,8 @@ pr_registry *pr_registry_load_dir(const char *dir, pr_error *err)
     pr_registry_files files = {&src[RECORDS], &src[CONTACTS], bufs[UPDATED] ? &src[UPDATED] : NULL,
                                bufs[HEADER] ? &src[HEADER] : NULL};
     reg = pr_registry_load_files(&files, err);
+    if (reg)
+        snprintf(reg->source, sizeof reg->source, "%s", dir);
 done:
     for (int i = 0; i < FILES; i++)
         free(bufs[i]);

@@ -175,8 +175,11 @@ typedef struct pr_registry {
      * date file's when the data came with one (IANA's <updated>), else
      * newest. */
     pr_date updated;
-    bool updated_given;        /* updated came from a date file */
-    const pr_header *header;   /* the registry's title, experts, note...; NULL if absent */
+    bool updated_given;      /* updated came from a date file */
+    const pr_header *header; /* the registry's title, experts, note...; NULL if absent */
+    /* Where the data came from: the directory as given to
+     * pr_registry_load_dir, "built-in" (builtin.h), "" for other buffers. */
+    char source[256];
     pr_source_info sources[2]; /* [0] records file, [1] contacts file */
     const pr_error *warnings;  /* e.g. an ID the contact table lacks */
     uint32_t warning_count;
@@ -196,7 +199,7 @@ typedef struct pr_source {
  * malformed one fails the load). */
 pr_registry *pr_registry_load_dir(const char *dir, pr_error *err);
 
-/* Loads from two buffers (the embedded sample data uses this). The buffers
+/* Loads from two buffers (tests build registries this way). The buffers
  * are only read during the call; the registry keeps no pointer into them.
  * reg->updated is reg->newest. */
 pr_registry *pr_registry_load_sources(const pr_source *records, const pr_source *contacts,

@@ -2,6 +2,7 @@
  * exit status a CI job can act on. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "api.h"
 #include "check.h"
@@ -87,13 +88,24 @@ int pr_cmd_check(const pr_options *opt, int argc, char **argv)
             return 2;
         }
     }
-    pr_registry *reg = pr_options_load(opt);
-    if (!reg)
-        return 1;
+    pr_error err;
+    pr_registry *reg = pr_options_try_load(opt, &err);
+    if (!reg) {
+        /* one line, naming the file (and line) that failed: a CI log shows
+         * at once that the data, not the choice, is the problem */
+        char msg[1024];
+        fprintf(stderr, "portreg: check: the data did not load: %s\n",
+                pr_error_format(&err, msg, sizeof msg));
+        return 3;
+    }
     pr_api_config cfg = {.max_limit = 1, .default_limit = 1, .cache_bytes = 0};
     pr_api *api = pr_api_new(reg, &cfg);
     pr_check_options copt = {.both = opt->check_both, .suggest = opt->check_suggest};
     json_t *result = api ? pr_check_manifest(api, entries, n, &copt) : NULL;
+    if (result && json_object_set_new(result, "registry", pr_api_registry_stamp(api)) != 0) {
+        json_decref(result);
+        result = NULL;
+    }
     int status = 1;
     if (!result) {
         fprintf(stderr, "portreg: out of memory\n");
@@ -102,6 +114,10 @@ int pr_cmd_check(const pr_options *opt, int argc, char **argv)
             json_dumpf(result, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
             printf("\n");
         } else {
+            /* which data judged, first: a verdict is only as good as its date */
+            char updated[11];
+            printf("registry: %s (%s, %ld days old)\n", pr_date_format(reg->updated, updated),
+                   reg->source, pr_registry_age_days(reg, (long long)time(NULL)));
             size_t i;
             json_t *item;
             json_array_foreach(json_object_get(result, "verdicts"), i, item)

@@ -28,6 +28,7 @@ static atomic_uint_fast64_t reloads, reload_failures;
 static atomic_uint_fast32_t records, contacts;
 static _Atomic double load_seconds;
 static atomic_int_fast64_t loaded_at;
+static atomic_int_fast64_t updated_at;
 
 static const char *const server_routes[] = {"healthz", "readyz", "metrics"};
 
@@ -67,8 +68,10 @@ void pr_metrics_connection_closed(void)
     atomic_fetch_sub_explicit(&open_connections, 1, memory_order_relaxed);
 }
 
-void pr_metrics_loaded(uint32_t n_records, uint32_t n_contacts, double seconds)
+void pr_metrics_loaded(uint32_t n_records, uint32_t n_contacts, double seconds,
+                       int64_t registry_updated)
 {
+    atomic_store(&updated_at, (int_fast64_t)registry_updated);
     atomic_store(&records, n_records);
     atomic_store(&contacts, n_contacts);
     atomic_store(&load_seconds, seconds);
@@ -176,6 +179,13 @@ char *pr_metrics_render(size_t *len)
     header(&o, "portreg_registry_loaded_timestamp_seconds", "gauge",
            "When the data set being served was loaded, seconds since the epoch.");
     put(&o, "portreg_registry_loaded_timestamp_seconds %lld\n", (long long)atomic_load(&loaded_at));
+    /* the registry's own date, for an alert on its age:
+     * time() - portreg_registry_updated_timestamp_seconds > 120 * 86400 */
+    header(&o, "portreg_registry_updated_timestamp_seconds", "gauge",
+           "The date IANA gave the registry being served (midnight UTC), seconds since the "
+           "epoch; 0 when the data carries no date.");
+    put(&o, "portreg_registry_updated_timestamp_seconds %lld\n",
+        (long long)atomic_load(&updated_at));
     if (o.failed) {
         free(o.buf);
         return NULL;

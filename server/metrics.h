@@ -27,8 +27,10 @@ void pr_metrics_request(int route, int status, size_t bytes, double seconds);
 void pr_metrics_connection_opened(void);
 void pr_metrics_connection_closed(void);
 
-/* A data set was loaded (at start or on reload) or failed to. */
-void pr_metrics_loaded(uint32_t records, uint32_t contacts, double load_seconds);
+/* A data set was loaded (at start or on reload) or failed to.
+ * registry_updated: the registry's date, seconds since the epoch (0: none). */
+void pr_metrics_loaded(uint32_t records, uint32_t contacts, double load_seconds,
+                       int64_t registry_updated);
 void pr_metrics_reload(int succeeded);
 
 /* Renders every metric; a malloc'ed, NUL-terminated text (the caller frees

@@ -41,13 +41,15 @@ static pr_dataset *load(const pr_options *opt)
         pr_log(PR_LOG_ERROR, "out of memory building the API");
         return NULL;
     }
-    pr_metrics_loaded(ds->reg->record_count, ds->reg->contact_count, seconds);
+    pr_metrics_loaded(ds->reg->record_count, ds->reg->contact_count, seconds,
+                      pr_api_last_modified_time(ds->api));
+    pr_warn_if_stale(opt, ds->reg, (long long)time(NULL));
     return ds;
 }
 
 static const char *source_of(const pr_options *opt)
 {
-    return opt->data_dir ? opt->data_dir : "the built-in sample";
+    return opt->data_dir ? opt->data_dir : "the built-in registry";
 }
 
 /* The new data set is built beside the old one, which goes on serving; only
@@ -60,8 +62,10 @@ static void reload(const pr_options *opt, pr_current *current)
         pr_log(PR_LOG_ERROR, "reload failed: still serving the data loaded before");
         return;
     }
-    pr_log(PR_LOG_INFO, "reloaded %u records, %u contacts from %s in %.1f ms",
-           fresh->reg->record_count, fresh->reg->contact_count, source_of(opt),
+    char updated[11];
+    pr_log(PR_LOG_INFO, "reloaded %u records, %u contacts of %s from %s in %.1f ms",
+           fresh->reg->record_count, fresh->reg->contact_count,
+           pr_date_format(fresh->reg->updated, updated), source_of(opt),
            fresh->reg->load_seconds * 1e3);
     pr_current_replace(current, fresh);
 }
@@ -111,9 +115,10 @@ int pr_cmd_serve(const pr_options *opt)
     char *colon = strrchr(host, ':');
     if (colon)
         *colon = '\0';
-    pr_log(PR_LOG_INFO, "serving %u records, %u contacts from %s on http://%s:%u/",
-           ds->reg->record_count, ds->reg->contact_count, source_of(opt), host,
-           (unsigned)pr_http_port(http));
+    char updated[11];
+    pr_log(PR_LOG_INFO, "serving %u records, %u contacts of %s from %s on http://%s:%u/",
+           ds->reg->record_count, ds->reg->contact_count, pr_date_format(ds->reg->updated, updated),
+           source_of(opt), host, (unsigned)pr_http_port(http));
 
     /* With --watch the wait for a signal times out every interval to look at
      * the data files. A change is acted on once the files have stayed as they

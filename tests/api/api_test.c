@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sample.h"
+#include "builtin.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HAVE_LSAN 1
@@ -45,8 +45,17 @@ pr_registry *load_sample(void)
 {
     pr_error err;
     pr_error_clear(&err);
-    pr_registry *reg = pr_sample_load(&err);
+    pr_registry *reg = pr_registry_load_dir(SAMPLE_DIR, &err);
     cr_assert_not_null(reg, "sample failed to load: %s", err.text);
+    return reg;
+}
+
+pr_registry *load_builtin(void)
+{
+    pr_error err;
+    pr_error_clear(&err);
+    pr_registry *reg = pr_builtin_load(&err);
+    cr_assert_not_null(reg, "the built-in registry failed to load: %s", err.text);
     return reg;
 }
 
@@ -57,12 +66,6 @@ pr_registry *load_dir(const char *dir)
     pr_registry *reg = pr_registry_load_dir(dir, &err);
     cr_assert_not_null(reg, "%s failed to load: %s:%lu: %s", dir, err.file, err.line, err.text);
     return reg;
-}
-
-bool iana_present(void)
-{
-    return access(PR_IANA_DIR "/" PR_RECORDS_FILE, R_OK) == 0 &&
-           access(PR_IANA_DIR "/" PR_CONTACTS_FILE, R_OK) == 0;
 }
 
 /* ---- requests ---- */

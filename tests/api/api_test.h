@@ -26,10 +26,11 @@ void assert_no_leaks(void);
 /* limits as openapi.yaml documents them; caching on unless said otherwise */
 pr_api_config test_config(size_t cache_bytes);
 
+/* The seed sample, a test fixture (data/sample), loaded as a directory. */
 pr_registry *load_sample(void);
+/* The whole registry: the one built into the binary. */
+pr_registry *load_builtin(void);
 pr_registry *load_dir(const char *dir);
-/* True when PR_IANA_DIR holds both registry files. */
-bool iana_present(void);
 
 /* One request and its answer. The request is decoded from a target such as
  * "/v1/services?protocol=tcp&limit=2" (percent-escapes undone in path, keys

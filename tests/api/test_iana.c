@@ -1,4 +1,4 @@
-/* The API over the whole registry at PR_IANA_DIR; skipped when it is absent. */
+/* The API over the whole registry, the one built into the binary. */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -89,6 +89,32 @@ Test(iana, registry_figures)
     cr_assert_eq(member_int(j, "contacts"), 5615);
     cr_assert_str_eq(member_str(j, "updated"), "2026-08-17");
     cr_assert_str_eq(pr_api_last_modified(api), "Mon, 17 Aug 2026 00:00:00 GMT");
+
+    /* what IANA's page shows above every search, as of 2026-08-17 */
+    cr_assert_str_eq(member_str(j, "title"),
+                     "Service Name and Transport Protocol Port Number Registry");
+    cr_assert_str_eq(member_str(j, "category"),
+                     "Service Names and Transport Protocol Port Numbers");
+    json_t *refs = member_array(j, "reference");
+    cr_assert_eq(json_array_size(refs), 1);
+    cr_assert_str_eq(json_string_value(json_array_get(refs, 0)), "RFC6335");
+    json_t *experts = member_array(j, "experts");
+    cr_assert_eq(json_array_size(experts), 3);
+    static const char *const want[3][2] = {
+        {"TCP/UDP",
+         "Joe Touch; Eliot Lear, Kumiko Ono, Wes Eddy, Brian Trammell, and Michael Scharf"},
+        {"SCTP", "Michael Tuexen"},
+        {"DCCP", "Eddie Kohler and Yoshifumi Nishida"}};
+    for (size_t i = 0; i < 3; i++) {
+        cr_assert_str_eq(member_str(json_array_get(experts, i), "protocols"), want[i][0]);
+        cr_assert_str_eq(member_str(json_array_get(experts, i), "names"), want[i][1]);
+    }
+    const char *note = member_str(j, "note");
+    cr_assert_not_null(
+        strstr(note, "Port numbers are assigned in various ways, based on three ranges"));
+    cr_assert_not_null(
+        strstr(note, "* REGISTERED OR NOT.                                                   *"));
+    cr_assert_str_eq(member_str(j, "request_assignment"), "https://www.iana.org/protocols/apply");
 }
 
 Test(iana, protocol_totals)
