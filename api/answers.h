@@ -6,8 +6,9 @@
  * The key is the request's decoded path and its parameters, in the order
  * given; the answer depends on nothing else (the data set is immutable), so
  * an entry stays right for the life of its pr_api and is never evicted.
- * Entries count against pr_api_config.cache_bytes with the lookups; once
- * the budget is spent, answers are rendered each time.
+ * Entries count against pr_api_config.cache_bytes with the lookups; the
+ * caller decides which answers are worth their cost (admit.h), and once the
+ * budget is spent, answers are rendered each time.
  *
  * Memory: the table and its entries belong to the pr_api; a response that
  * borrows an entry's body must not outlive the pr_api (the server's data-set

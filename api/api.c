@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "conditional.h"
+#include "csv_table.h"
 
 static const char json_media_type[] = "application/json";
 static const char problem_type[] = "application/problem+json";
@@ -102,7 +103,8 @@ pr_api *pr_api_new(const pr_registry *reg, const pr_api_config *cfg)
     api->assignees_by_count = malloc(((size_t)reg->person_count + 1) * sizeof(uint32_t));
     /* 16384 slots: 128 KiB of table at most, more entries than an 8 MiB
      * budget can pay for */
-    if (api->cfg.cache_bytes && !(api->answers = pr_answers_new(16384))) {
+    if (api->cfg.cache_bytes &&
+        (!(api->answers = pr_answers_new(16384)) || !(api->admit = pr_admit_new()))) {
         pr_api_free(api);
         return NULL;
     }
@@ -164,6 +166,7 @@ void pr_api_free(pr_api *api)
     free_slots(api, api->assignee_slots, reg->person_count);
     free_slots(api, api->contact_slots, reg->person_count);
     pr_answers_free(api->answers, free_kept_body, api);
+    pr_admit_free(api->admit);
     free(api->assignees_by_count);
     free(api->people_text);
     free(api->people_text_start);
@@ -196,6 +199,14 @@ static void respond_body(pr_response *resp, pr_body *body, bool owned, const cha
     resp->cacheable = true;
 }
 
+bool pr_cache_admits(pr_api *api, uint64_t hash)
+{
+    return api->admit &&
+           pr_admit_ask(api->admit, hash,
+                        atomic_load_explicit(&api->cached_bytes, memory_order_relaxed),
+                        api->cfg.cache_bytes);
+}
+
 void pr_respond_cached(pr_api *api, const pr_request *req, pr_response *resp,
                        pr_body *_Atomic *slot, pr_make_body_fn make, const void *arg)
 {
@@ -210,7 +221,9 @@ void pr_respond_cached(pr_api *api, const pr_request *req, pr_response *resp,
         return;
     }
     size_t cost = sizeof *body + body->len + api->cfg.wire_bytes;
-    if (!pr_budget_take(&api->cached_bytes, api->cfg.cache_bytes, cost)) {
+    /* a slot's address names its answer as well as a key would */
+    if (!pr_cache_admits(api, (uint64_t)(uintptr_t)slot) ||
+        !pr_budget_take(&api->cached_bytes, api->cfg.cache_bytes, cost)) {
         respond_body(resp, body, true, json_media_type);
         return;
     }
@@ -289,8 +302,12 @@ void pr_problem(pr_response *resp, const pr_request *req, int status, const char
     char detail[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
+    int n = vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
+    if (n < 0)
+        snprintf(detail, sizeof detail, "%s", reason_phrase(status));
+    else if ((size_t)n >= sizeof detail) /* cut between characters, and say so */
+        memcpy(detail + pr_utf8_cut(detail, sizeof detail - 4), "...", 4);
     if (resp->body_owned)
         free((void *)resp->body);
     memset(resp, 0, sizeof *resp);
@@ -302,14 +319,22 @@ void pr_problem(pr_response *resp, const pr_request *req, int status, const char
     char *instance_text = malloc(3 * shown + 1);
     if (instance_text)
         encode_path(req->path, shown, instance_text);
-    json_t *instance = json_string(instance_text ? instance_text : "/");
+    json_t *instance = instance_text ? json_string(instance_text) : NULL;
     free(instance_text);
-    json_t *root = json_pack("{s:s,s:s,s:i,s:s,s:o}", "type", "about:blank", "title",
-                             reason_phrase(status), "status", status, "detail", detail, "instance",
-                             instance ? instance : json_string("/"));
-    if (root && parameter)
-        json_object_set_new(root, "parameter", json_string(parameter));
-    resp->body = pr_render_body(root); /* NULL on OOM: the status still goes out */
+    /* The detail may quote what a client or a library wrote (jansson's parse
+     * errors show the bytes near the error), and a parameter's name is the
+     * client's bytes: neither need be UTF-8, so each invalid byte becomes
+     * U+FFFD rather than failing the body. */
+    json_t *root = json_pack("{s:s,s:s,s:i,s:o,s:o}", "type", "about:blank", "title",
+                             reason_phrase(status), "status", status, "detail",
+                             pr_json_lossy(detail, strlen(detail)), "instance", instance);
+    if (root && parameter &&
+        json_object_set_new(root, "parameter", pr_json_lossy(parameter, strlen(parameter))) != 0) {
+        json_decref(root);
+        root = NULL; /* all of the problem or none of it */
+    }
+    /* NULL only when out of memory: the status still goes out, without a body */
+    resp->body = pr_render_body(root);
     resp->body_owned = resp->body != NULL;
 }
 
@@ -442,7 +467,7 @@ static enum pr_route route_request(pr_api *api, const pr_request *req, pr_respon
     if (kept && pr_answers_find(api->answers, &key, resp))
         return route;
     dispatch(api, req, resp, route, path + rest, len - rest);
-    if (kept)
+    if (kept && resp->status == 200 && resp->cacheable && pr_cache_admits(api, key.hash))
         pr_answers_keep(api->answers, &key, resp, &api->cached_bytes, api->cfg.cache_bytes,
                         api->cfg.wire_bytes);
     return route;

@@ -5,9 +5,10 @@
  * every endpoint can be tested by calling pr_api_handle() directly.
  *
  * A pr_api is built once per loaded registry and then only read. It caches
- * the rendered bodies of single lookups (a port, a service, a contact) the
- * first time they are asked for, so repeat requests cost no rendering; the
- * cache fills lock-free and is bounded in bytes. Everything else a request
+ * rendered bodies (a port, a service, a contact; a search, a list page, a
+ * check) so repeat requests cost no rendering; the cache fills lock-free, is
+ * bounded in bytes, and past a quarter of its budget keeps only answers
+ * asked again and again (admit.h). Everything else a request
  * needs (indexes, search text) was built at load time.
  *
  * Threads: pr_api_handle() may run in any number of threads at once.

@@ -8,7 +8,8 @@
  * even where IANA registered aliases on the same port (80/tcp: http, www).
  *
  * Ownership: every json_t returned is a new reference the caller owns; NULL
- * only on allocation failure. Threads: all functions only read the pr_api
+ * only on allocation failure, and then never a partial verdict: a verdict
+ * missing a reason would read ok. Threads: all functions only read the pr_api
  * and may run concurrently. */
 #ifndef PR_CHECK_H
 #define PR_CHECK_H
@@ -45,8 +46,9 @@ json_t *pr_check_manifest(const pr_api *api, const pr_check_entry *entries, size
                           const pr_check_options *opt);
 
 /* Appends to `problems` (a JSON array) one sentence per RFC 6335 5.1 rule
- * that `name` breaks; returns how many it appended. */
-size_t pr_check_name_rules(const char *name, json_t *problems);
+ * that `name` breaks; returns how many it appended, or -1 when one could not
+ * be appended (out of memory: the list is then incomplete). */
+int pr_check_name_rules(const char *name, json_t *problems);
 
 /* Is `port` unassigned for `proto` (and, with both, for tcp and udp)? Uses
  * the bitmaps built once by pr_api_new. */

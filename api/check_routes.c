@@ -192,6 +192,18 @@ void pr_handle_check_post(pr_api *api, const pr_request *req, pr_response *resp)
     }
     json_error_t jerr;
     json_t *root = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    /* jansson reports an allocation that failed inside a token as a fault
+     * of the text ("string expected"): a manifest that fails once is read
+     * again, so that a passing shortage of memory is not called bad JSON */
+    if (!root)
+        root = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    /* jansson explains every fault it finds in the text; it says nothing
+     * when its own set-up could not allocate. Then the manifest may be fine,
+     * and calling it not JSON would be wrong. */
+    if (!root && (json_error_code(&jerr) == json_error_out_of_memory || !jerr.text[0])) {
+        pr_problem(resp, req, 500, NULL, "out of memory while reading the manifest");
+        return;
+    }
     if (!root) {
         pr_problem(resp, req, 400, NULL, "request body is not JSON: line %d, column %d: %s",
                    jerr.line, jerr.column, jerr.text);
@@ -273,17 +285,20 @@ void pr_handle_free_ports(pr_api *api, const pr_request *req, pr_response *resp)
         total++;
     }
     pr_respond_json(resp, req, pr_list_envelope(items, total, limit, offset));
-    if (resp->status == 200) {
-        char base[128] = "", list[32] = "", number[8];
-        for (int p = PR_PROTO_TCP; p < PR_PROTO_COUNT; p++)
-            if (wanted[p])
-                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
-                         list[0] ? "," : "", pr_proto_name((enum pr_proto)p));
-        pr_query_append(base, sizeof base, "protocol", list);
-        snprintf(number, sizeof number, "%u", (unsigned)from);
-        pr_query_append(base, sizeof base, "from", number);
-        snprintf(number, sizeof number, "%u", (unsigned)to);
-        pr_query_append(base, sizeof base, "to", number);
-        pr_set_page_links(resp, "/v1/ports/free", base, limit, offset, total);
+    /* "tcp,udp,sctp,dccp" and five digits each: base[128] holds them all */
+    char base[128] = "", list[32] = "", number[8];
+    bool fits = true;
+    for (int p = PR_PROTO_TCP; p < PR_PROTO_COUNT; p++) {
+        size_t used = strlen(list);
+        int n = wanted[p] ? snprintf(list + used, sizeof list - used, "%s%s", used ? "," : "",
+                                     pr_proto_name((enum pr_proto)p))
+                          : 0;
+        fits = fits && n >= 0 && (size_t)n < sizeof list - used;
     }
+    fits = fits && pr_query_append(base, sizeof base, "protocol", list);
+    snprintf(number, sizeof number, "%u", (unsigned)from);
+    fits = fits && pr_query_append(base, sizeof base, "from", number);
+    snprintf(number, sizeof number, "%u", (unsigned)to);
+    fits = fits && pr_query_append(base, sizeof base, "to", number);
+    pr_set_page_links(resp, req, "/v1/ports/free", fits ? base : NULL, limit, offset, total);
 }

@@ -97,9 +97,12 @@ char *pr_http_date_format(int64_t t, char out[30])
     unsigned m = mp < 10 ? mp + 3 : mp - 9;
     y += m <= 2;
     int weekday = (int)((days % 7 + 11) % 7); /* 1970-01-01 was a Thursday */
-    snprintf(out, 30, "%s, %02u %s %04d %02d:%02d:%02d GMT", day_names[weekday], d % 100u,
-             month_names[m - 1], (int)(y % 10000), (int)(secs / 3600), (int)(secs / 60 % 60),
-             (int)(secs % 60));
+    int n = snprintf(out, 30, "%s, %02u %s %04d %02d:%02d:%02d GMT", day_names[weekday], d % 100u,
+                     month_names[m - 1], (int)(y % 10000), (int)(secs / 3600),
+                     (int)(secs / 60 % 60), (int)(secs % 60));
+    /* a year of -1000 or before is too wide: better no date than a cut one */
+    if (n < 0 || n >= 30)
+        out[0] = '\0';
     return out;
 }
 

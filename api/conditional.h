@@ -25,7 +25,8 @@ bool pr_http_date_parse(const char *text, int64_t *out);
 /* Seconds since the epoch of 00:00:00 GMT on a proleptic Gregorian date. */
 int64_t pr_epoch_of_date(int year, unsigned month, unsigned day);
 
-/* Formats seconds since the epoch as IMF-fixdate into out[30]. */
+/* Formats seconds since the epoch as IMF-fixdate into out[30]; "" for a
+ * time whose year does not fit the format's four digits. */
 char *pr_http_date_format(int64_t t, char out[30]);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 
+#include "admit.h"
 #include "answers.h"
 #include "api.h"
 #include "render.h"
@@ -27,6 +28,7 @@ struct pr_api {
     pr_body *_Atomic *assignee_slots; /* one per person */
     pr_body *_Atomic *contact_slots;  /* one per person */
     pr_answers *answers;              /* searches, list pages, checks; NULL: none */
+    pr_admit *admit;                  /* what may be kept; NULL when nothing is */
     uint32_t *assignees_by_count;     /* assignee person indexes, most records first */
     uint32_t assignee_count;
     /* Per person, ASCII-lower-cased "id\0name\0organization\0uri\0email", for
@@ -42,8 +44,12 @@ static inline bool pr_port_unassigned(const pr_api *api, uint16_t port, enum pr_
     return pr_registry_port_status(api->reg, port, proto) == PR_STATUS_UNASSIGNED;
 }
 
+/* Counts one more rendering of the answer under hash, and says whether it
+ * may be kept (admit.h): false when caching is off. */
+bool pr_cache_admits(pr_api *api, uint64_t hash);
+
 /* Renders a body with make(api, arg) unless `slot` holds one already; keeps it
- * in the slot while the cache budget allows. The response borrows a cached
+ * in the slot when admitted and while the cache budget allows. The response borrows a cached
  * body and owns one that did not fit. Fills a 500 problem on failure. */
 typedef pr_body *(*pr_make_body_fn)(pr_api *api, const void *arg);
 void pr_respond_cached(pr_api *api, const pr_request *req, pr_response *resp,
@@ -77,12 +83,14 @@ bool pr_param_term(const pr_request *req, pr_response *resp, const char *key, bo
 bool pr_parse_port(const char *text, size_t len, uint16_t *out);
 
 /* Appends "key=value" (percent-encoded, '&'-separated) to a query string being
- * built in buf[size]; false when it would not fit. */
+ * built in buf[size]; false when it would not fit (buf is then unchanged). */
 bool pr_query_append(char *buf, size_t size, const char *key, const char *value);
-/* Sets resp->link to next/prev links for a page of a list at `path` with the
- * canonical query `base` (without limit/offset). */
-void pr_set_page_links(pr_response *resp, const char *path, const char *base, uint32_t limit,
-                       uint32_t offset, uint32_t total);
+/* When resp is a 200, sets resp->link to next/prev links for a page of a list
+ * at `path` with the canonical query `base` (without limit/offset). A NULL
+ * base (its building failed) or links that do not fit turn resp into a 500:
+ * the buffers are sized so that this cannot happen for accepted parameters. */
+void pr_set_page_links(pr_response *resp, const pr_request *req, const char *path, const char *base,
+                       uint32_t limit, uint32_t offset, uint32_t total);
 /* The list envelope {"items","total","limit","offset"}; steals items. */
 json_t *pr_list_envelope(json_t *items, uint32_t total, uint32_t limit, uint32_t offset);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv_table.h"
 #include "render.h"
 
 void pr_jw_init(pr_jw *w, size_t expected_bytes)
@@ -55,9 +56,11 @@ void pr_jw_string(pr_jw *w, const char *text)
         return;
     char *out = w->body->data + w->body->len;
     char *at = out;
+    unsigned char any = 0;
     *at++ = '"';
     for (const unsigned char *s = (const unsigned char *)text; *s; s++) {
         unsigned char c = *s;
+        any |= c;
         if (c >= 0x20 && c != '"' && c != '\\') {
             *at++ = (char)c;
             continue;
@@ -94,6 +97,12 @@ void pr_jw_string(pr_jw *w, const char *text)
         }
     }
     *at++ = '"';
+    /* JSON text is UTF-8 (RFC 8259 section 8.1): a string that is not fails
+     * the body, as jansson's json_string() refuses it on the other path */
+    if ((any & 0x80) && !pr_utf8_valid(text, len, NULL)) {
+        w->failed = true;
+        return;
+    }
     w->body->len += (size_t)(at - out);
 }
 

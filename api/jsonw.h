@@ -29,7 +29,8 @@ typedef struct pr_jw {
 
 void pr_jw_init(pr_jw *w, size_t expected_bytes);
 void pr_jw_raw(pr_jw *w, const char *bytes, size_t len);
-/* A JSON string of text, escaped as jansson escapes (never NULL). */
+/* A JSON string of text, escaped as jansson escapes (never NULL). Text that
+ * is not valid UTF-8 fails the writer, as json_string() fails for it. */
 void pr_jw_string(pr_jw *w, const char *text);
 /* As pr_json_text(): an empty or NULL text is null. */
 void pr_jw_text(pr_jw *w, const char *text);

@@ -78,12 +78,17 @@ static pr_body *make_registry(pr_api *api, const void *arg)
     json_t *files = json_array();
     for (int i = 0; files && i < 2; i++) {
         char hex[2 * PR_SHA256_LEN + 1];
+        /* a file name is bytes chosen by whoever deployed the data, not text */
+        const char *name = base_name(reg->sources[i].name);
         /* only the file's own name: where it sat on this host is no one's business,
          * and replicas with the same data must render the same bytes */
-        json_array_append_new(files,
-                              json_pack("{s:s,s:I,s:s}", "name", base_name(reg->sources[i].name),
-                                        "bytes", (json_int_t)reg->sources[i].bytes, "sha256",
-                                        pr_hex(reg->sources[i].sha256, PR_SHA256_LEN, hex)));
+        json_t *file = json_pack("{s:o,s:I,s:s}", "name", pr_json_lossy(name, strlen(name)),
+                                 "bytes", (json_int_t)reg->sources[i].bytes, "sha256",
+                                 pr_hex(reg->sources[i].sha256, PR_SHA256_LEN, hex));
+        if (json_array_append_new(files, file) != 0) {
+            json_decref(files);
+            files = NULL; /* the pack below fails on it: a 500, not a shorter list */
+        }
     }
     char updated[11];
     const pr_header *h = reg->header;

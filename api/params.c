@@ -32,9 +32,14 @@ bool pr_params_allow(const pr_request *req, pr_response *resp, const char *const
         if (!known) {
             char list[256] = "";
             size_t used = 0;
-            for (const char *const *a = allowed; *a && used < sizeof list; a++) {
+            for (const char *const *a = allowed; *a; a++) {
                 int n = snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", *a);
-                used += n > 0 ? (size_t)n : 0;
+                if (n < 0 || (size_t)n >= sizeof list - used) {
+                    /* the names are ASCII: "..." after the last whole one */
+                    memcpy(list + (used < sizeof list - 4 ? used : sizeof list - 4), "...", 4);
+                    break;
+                }
+                used += (size_t)n;
             }
             if (allowed[0])
                 pr_problem(resp, req, 400, key,
@@ -156,7 +161,9 @@ static bool page_link(char *out, size_t size, const char *path, const char *base
                       uint32_t offset, const char *rel)
 {
     char query[2048];
-    snprintf(query, sizeof query, "%s", base);
+    int n = snprintf(query, sizeof query, "%s", base);
+    if (n < 0 || (size_t)n >= sizeof query)
+        return false;
     char l[16], o[16];
     snprintf(l, sizeof l, "%u", (unsigned)limit);
     snprintf(o, sizeof o, "%u", (unsigned)offset);
@@ -164,8 +171,7 @@ static bool page_link(char *out, size_t size, const char *path, const char *base
         !pr_query_append(query, sizeof query, "offset", o))
         return false;
     size_t at = strlen(out);
-    int n =
-        snprintf(out + at, size - at, "%s<%s?%s>; rel=\"%s\"", at ? ", " : "", path, query, rel);
+    n = snprintf(out + at, size - at, "%s<%s?%s>; rel=\"%s\"", at ? ", " : "", path, query, rel);
     if (n < 0 || (size_t)n >= size - at) {
         out[at] = '\0';
         return false;
@@ -173,18 +179,24 @@ static bool page_link(char *out, size_t size, const char *path, const char *base
     return true;
 }
 
-void pr_set_page_links(pr_response *resp, const char *path, const char *base, uint32_t limit,
-                       uint32_t offset, uint32_t total)
+void pr_set_page_links(pr_response *resp, const pr_request *req, const char *path, const char *base,
+                       uint32_t limit, uint32_t offset, uint32_t total)
 {
+    if (resp->status != 200)
+        return;
     resp->link[0] = '\0';
-    if ((uint64_t)offset + limit < total)
-        page_link(resp->link, sizeof resp->link, path, base, limit, offset + limit, "next");
-    if (offset > 0) {
+    bool fits = base != NULL;
+    if (fits && (uint64_t)offset + limit < total)
+        fits = page_link(resp->link, sizeof resp->link, path, base, limit, offset + limit, "next");
+    if (fits && offset > 0) {
         /* from beyond the end, "prev" is the last page that has items */
         uint32_t prev = offset > total ? (total > limit ? total - limit : 0)
                                        : (offset > limit ? offset - limit : 0);
-        page_link(resp->link, sizeof resp->link, path, base, limit, prev, "prev");
+        fits = page_link(resp->link, sizeof resp->link, path, base, limit, prev, "prev");
     }
+    /* a page without its links would silently end a client's walk */
+    if (!fits)
+        pr_problem(resp, req, 500, NULL, "the page links did not fit their buffer");
 }
 
 json_t *pr_list_envelope(json_t *items, uint32_t total, uint32_t limit, uint32_t offset)

@@ -104,12 +104,9 @@ void pr_handle_assignees(pr_api *api, const pr_request *req, pr_response *resp)
         }
     }
     pr_respond_json(resp, req, pr_list_envelope(items, total, limit, offset));
-    if (resp->status == 200) {
-        char base[64] = "";
-        if (sort)
-            pr_query_append(base, sizeof base, "sort", by_count ? "count" : "id");
-        pr_set_page_links(resp, "/v1/assignees", base, limit, offset, total);
-    }
+    char base[64] = "";
+    bool fits = !sort || pr_query_append(base, sizeof base, "sort", by_count ? "count" : "id");
+    pr_set_page_links(resp, req, "/v1/assignees", fits ? base : NULL, limit, offset, total);
 }
 
 void pr_handle_contacts(pr_api *api, const pr_request *req, pr_response *resp)
@@ -143,10 +140,8 @@ void pr_handle_contacts(pr_api *api, const pr_request *req, pr_response *resp)
         }
     }
     pr_respond_json(resp, req, pr_list_envelope(items, total, limit, offset));
-    if (resp->status == 200) {
-        char base[1024] = "";
-        if (term_len)
-            pr_query_append(base, sizeof base, "q", pr_param_find(req, "q")->value);
-        pr_set_page_links(resp, "/v1/contacts", base, limit, offset, total);
-    }
+    char base[1024] = ""; /* q is at most PR_MAX_Q_BYTES, three bytes each encoded */
+    bool fits =
+        !term_len || pr_query_append(base, sizeof base, "q", pr_param_find(req, "q")->value);
+    pr_set_page_links(resp, req, "/v1/contacts", fits ? base : NULL, limit, offset, total);
 }

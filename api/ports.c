@@ -34,10 +34,14 @@ static pr_body *make_port(pr_api *api, const void *arg)
                       "records", records));
     }
     json_t *status = json_object();
-    for (int p = PR_PROTO_TCP; status && p < PR_PROTO_COUNT; p++)
-        json_object_set_new(
-            status, pr_proto_name((enum pr_proto)p),
-            json_string(pr_status_name(pr_registry_port_status(reg, key->port, (enum pr_proto)p))));
+    for (int p = PR_PROTO_TCP; status && p < PR_PROTO_COUNT; p++) {
+        if (json_object_set_new(status, pr_proto_name((enum pr_proto)p),
+                                json_string(pr_status_name(pr_registry_port_status(
+                                    reg, key->port, (enum pr_proto)p)))) != 0) {
+            json_decref(status);
+            status = NULL; /* the pack below fails on it, and takes records with it */
+        }
+    }
     return pr_render_body(json_pack("{s:I,s:s,s:o,s:o}", "port", (json_int_t)key->port,
                                     "range_class", cls, "status", status, "records", records));
 }

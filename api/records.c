@@ -158,6 +158,7 @@ void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp)
     uint32_t limit, offset;
     const pr_param *p;
     char base[2048] = "";
+    bool fits = true; /* base holds every canonical parameter */
     if ((p = pr_param_find(req, "protocol"))) {
         f.by_proto = true;
         if (p->value_len == 4 && strncasecmp(p->value, "none", 4) == 0) {
@@ -169,7 +170,9 @@ void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp)
                        "protocol must be tcp, udp, sctp, dccp or none, not %s", q);
             return;
         }
-        pr_query_append(base, sizeof base, "protocol", f.proto ? pr_proto_name(f.proto) : "none");
+        fits = pr_query_append(base, sizeof base, "protocol",
+                               f.proto ? pr_proto_name(f.proto) : "none") &&
+               fits;
     }
     if ((p = pr_param_find(req, "status"))) {
         f.by_status = true;
@@ -180,7 +183,7 @@ void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp)
                        "status must be assigned, reserved or unassigned, not %s", q);
             return;
         }
-        pr_query_append(base, sizeof base, "status", pr_status_name(f.status));
+        fits = pr_query_append(base, sizeof base, "status", pr_status_name(f.status)) && fits;
     }
     if ((p = pr_param_find(req, "port"))) {
         f.by_port = true;
@@ -190,9 +193,9 @@ void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp)
             pr_problem(resp, req, 400, "port", "%s is not a port number (0-65535)", q);
             return;
         }
-        char digits[8];
+        char digits[8]; /* a port is at most five digits */
         snprintf(digits, sizeof digits, "%u", (unsigned)f.port);
-        pr_query_append(base, sizeof base, "port", digits);
+        fits = pr_query_append(base, sizeof base, "port", digits) && fits;
     }
     bool impossible = false;
     if (!person_param(api, req, resp, "assignee", &f.assignee, &impossible) ||
@@ -203,11 +206,11 @@ void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp)
     const pr_param *assignee = pr_param_find(req, "assignee");
     const pr_param *contact = pr_param_find(req, "contact");
     if (assignee)
-        pr_query_append(base, sizeof base, "assignee", assignee->value);
+        fits = pr_query_append(base, sizeof base, "assignee", assignee->value) && fits;
     if (contact)
-        pr_query_append(base, sizeof base, "contact", contact->value);
+        fits = pr_query_append(base, sizeof base, "contact", contact->value) && fits;
     if (f.term_len)
-        pr_query_append(base, sizeof base, "q", pr_param_find(req, "q")->value);
+        fits = pr_query_append(base, sizeof base, "q", pr_param_find(req, "q")->value) && fits;
 
     uint32_t *page = malloc(((size_t)limit + 1) * sizeof *page);
     if (!page) {
@@ -221,8 +224,7 @@ void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp)
     pr_jw_raw(&w, "}", 1);
     free(page);
     pr_respond_body(resp, req, pr_jw_finish(&w));
-    if (resp->status == 200)
-        pr_set_page_links(resp, "/v1/services", base, limit, offset, total);
+    pr_set_page_links(resp, req, "/v1/services", fits ? base : NULL, limit, offset, total);
 }
 
 /* ---- IANA's search ---- */
@@ -291,9 +293,7 @@ void pr_handle_search(pr_api *api, const pr_request *req, pr_response *resp)
     pr_jw_raw(&w, "}", 1);
     free(page);
     pr_respond_body(resp, req, pr_jw_finish(&w));
-    if (resp->status == 200) {
-        char base[2048] = "";
-        pr_query_append(base, sizeof base, "q", pr_param_find(req, "q")->value);
-        pr_set_page_links(resp, "/v1/search", base, limit, offset, total);
-    }
+    char base[2048] = "";
+    bool fits = pr_query_append(base, sizeof base, "q", pr_param_find(req, "q")->value);
+    pr_set_page_links(resp, req, "/v1/search", fits ? base : NULL, limit, offset, total);
 }

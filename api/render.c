@@ -1,10 +1,13 @@
 /* render.c: JSON for records and contacts; bodies with content ETags. */
 #include "render.h"
 
+#include <stdarg.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv_table.h"
 #include "jsonw.h"
 #include "sha256.h"
 
@@ -13,25 +16,93 @@ json_t *pr_json_text(const char *text)
     return text && text[0] ? json_string(text) : json_null();
 }
 
+bool pr_textf(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        buf[0] = '\0';
+        return false;
+    }
+    if ((size_t)n < size)
+        return true;
+    /* a cut in the middle of a character would make the text invalid
+     * UTF-8, and jansson refuses such a string */
+    size_t keep = pr_utf8_cut(buf, size - 4);
+    memcpy(buf + keep, "...", 4);
+    return false;
+}
+
+json_t *pr_json_lossy(const char *text, size_t len)
+{
+    size_t bad;
+    if (pr_utf8_valid(text, len, &bad))
+        return json_stringn(text, len);
+    /* U+FFFD is three bytes: at most three out for each byte in */
+    char *fixed = malloc(3 * len + 1);
+    if (!fixed)
+        return NULL;
+    size_t out = 0, at = 0;
+    while (at < len) {
+        size_t good_len = len - at;
+        if (pr_utf8_valid(text + at, good_len, &bad))
+            bad = good_len;
+        memcpy(fixed + out, text + at, bad);
+        out += bad;
+        at += bad;
+        if (at < len) {
+            memcpy(fixed + out, "\xef\xbf\xbd", 3);
+            out += 3;
+            at++;
+        }
+    }
+    json_t *str = json_stringn(fixed, out);
+    free(fixed);
+    return str;
+}
+
 static json_t *date_or_null(pr_date date)
 {
     char buf[11];
     return date.year ? json_string(pr_date_format(date, buf)) : json_null();
 }
 
-static json_t *id_list(const pr_registry *reg, pr_span span)
+/* A JSON array of strings; NULL when any of them could not be made, so a
+ * failure never leaves a shorter list behind. */
+static json_t *string_list(uint32_t n, const char *(*at)(const pr_registry *, uint32_t),
+                           const pr_registry *reg, uint32_t first)
 {
     json_t *list = json_array();
-    for (uint32_t i = 0; list && i < span.count; i++)
-        json_array_append_new(list, json_string(reg->people[reg->person_refs[span.first + i]].id));
+    for (uint32_t i = 0; list && i < n; i++) {
+        if (json_array_append_new(list, json_string(at(reg, first + i))) != 0) {
+            json_decref(list);
+            list = NULL;
+        }
+    }
     return list;
+}
+
+static const char *person_id_at(const pr_registry *reg, uint32_t ref)
+{
+    return reg->people[reg->person_refs[ref]].id;
+}
+
+static const char *reference_at(const pr_registry *reg, uint32_t i)
+{
+    return reg->references[i];
+}
+
+static json_t *id_list(const pr_registry *reg, pr_span span)
+{
+    return string_list(span.count, person_id_at, reg, span.first);
 }
 
 json_t *pr_json_record(const pr_registry *reg, const pr_record *rec)
 {
-    json_t *references = json_array();
-    for (uint32_t i = 0; references && i < rec->references.count; i++)
-        json_array_append_new(references, json_string(reg->references[rec->references.first + i]));
+    json_t *references =
+        string_list(rec->references.count, reference_at, reg, rec->references.first);
     json_t *range = rec->is_range ? json_pack("{s:I,s:I}", "first", (json_int_t)rec->port_first,
                                               "last", (json_int_t)rec->port_last)
                                   : json_null();
@@ -62,7 +133,8 @@ json_t *pr_json_records(const pr_registry *reg, const uint32_t *idx, uint32_t n)
     return list;
 }
 
-static json_t *string_list(const char *const *items, uint32_t n)
+/* A person's URIs or addresses as a JSON array; NULL on failure. */
+static json_t *strings(const char *const *items, uint32_t n)
 {
     json_t *list = json_array();
     for (uint32_t i = 0; list && i < n; i++) {
@@ -78,8 +150,8 @@ json_t *pr_json_contact(const pr_person *p)
 {
     return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", p->id, "name",
                      pr_json_text(p->name), "organization", pr_json_text(p->organization), "uri",
-                     pr_json_text(p->uri), "uris", string_list(p->uris, p->uri_count), "email",
-                     pr_json_text(p->email), "emails", string_list(p->emails, p->email_count),
+                     pr_json_text(p->uri), "uris", strings(p->uris, p->uri_count), "email",
+                     pr_json_text(p->email), "emails", strings(p->emails, p->email_count),
                      "updated", pr_json_text(p->updated_text));
 }
 

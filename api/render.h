@@ -19,6 +19,16 @@ json_t *pr_json_contact(const pr_person *person);
 /* "" becomes null: the API says "absent" one way only. */
 json_t *pr_json_text(const char *text);
 
+/* Writes printf-style text into buf[size] (size > 4) for a JSON string.
+ * Text that does not fit is cut where no UTF-8 character is split and ends
+ * with "...", so it stays valid JSON text: false then (and when formatting
+ * fails, which leaves ""). */
+bool pr_textf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A JSON string of text[0..len) where every byte that is not part of valid
+ * UTF-8 becomes U+FFFD, for text that did not come from the validated data
+ * (a request's bytes, a library's message). NULL only when out of memory. */
+json_t *pr_json_lossy(const char *text, size_t len);
+
 /* Serializes root compactly (keys in insertion order, so the same data
  * always gives the same bytes and ETag), adds a trailing newline for
  * terminals, and computes the ETag. Steals root, even on failure. */

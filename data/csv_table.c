@@ -83,6 +83,23 @@ bad:
     return false;
 }
 
+size_t pr_utf8_cut(const char *buf, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    /* a character is at most four bytes: look back over at most three
+     * continuation bytes for the lead byte of the last one */
+    size_t lead = len;
+    for (size_t back = 0; back < 4 && lead > 0; back++) {
+        lead--;
+        if ((s[lead] & 0xc0) != 0x80)
+            break;
+    }
+    if (lead == len || s[lead] < 0x80)
+        return len;
+    size_t need = s[lead] >= 0xf0 ? 4 : s[lead] >= 0xe0 ? 3 : s[lead] >= 0xc0 ? 2 : 1;
+    return len - lead >= need ? len : lead;
+}
+
 __attribute__((format(printf, 4, 5))) static void fail(reader *r, unsigned long line,
                                                        const char *field, const char *fmt, ...)
 {

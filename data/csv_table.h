@@ -41,4 +41,9 @@ long pr_csv_read(const pr_source *src, const char *const *columns, size_t ncols,
  * nothing above U+10FFFF). On false, *bad_at receives the offending offset. */
 bool pr_utf8_valid(const char *buf, size_t len, size_t *bad_at);
 
+/* The length of the longest prefix of buf[0..len) that does not end inside a
+ * character: len itself, or less when the last bytes begin a sequence that
+ * len cuts short. A cut of valid UTF-8 at this length stays valid UTF-8. */
+size_t pr_utf8_cut(const char *buf, size_t len);
+
 #endif

@@ -5,6 +5,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "csv_table.h"
+
+/* After a snprintf of n bytes into buf[size]: a cut text ends between
+ * characters, so an error quoting UTF-8 stays UTF-8 (a JSON log line
+ * carries it). */
+static void end_whole(char *buf, size_t size, int n)
+{
+    if (n < 0)
+        buf[0] = '\0';
+    else if ((size_t)n >= size)
+        buf[pr_utf8_cut(buf, size - 1)] = '\0';
+}
+
 void pr_error_clear(pr_error *err)
 {
     if (err)
@@ -16,12 +29,14 @@ void pr_error_set(pr_error *err, const char *file, unsigned long line, const cha
 {
     if (!err)
         return;
-    snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+    end_whole(err->file, sizeof err->file,
+              snprintf(err->file, sizeof err->file, "%s", file ? file : ""));
     err->line = line;
-    snprintf(err->field, sizeof err->field, "%s", field ? field : "");
+    end_whole(err->field, sizeof err->field,
+              snprintf(err->field, sizeof err->field, "%s", field ? field : ""));
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->text, sizeof err->text, fmt, ap);
+    end_whole(err->text, sizeof err->text, vsnprintf(err->text, sizeof err->text, fmt, ap));
     va_end(ap);
 }
 

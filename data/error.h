@@ -21,8 +21,9 @@ typedef struct pr_error {
 void pr_error_clear(pr_error *err);
 
 /* Fills err; any of file/field may be NULL. Long values are truncated, never
- * overflowed. Accepts err == NULL (then does nothing), so callers can pass
- * an optional error through without checking. */
+ * overflowed, and never inside a UTF-8 character. Accepts err == NULL (then
+ * does nothing), so callers can pass an optional error through without
+ * checking. */
 void pr_error_set(pr_error *err, const char *file, unsigned long line, const char *field,
                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 

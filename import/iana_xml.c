@@ -12,8 +12,17 @@
 
 #include <libxml/xmlreader.h>
 
+#include "csv_table.h"
 #include "flatten.h"
 #include "text.h"
+
+/* How many bytes of an element or attribute name an error shows: up to 60,
+ * never part of a character. */
+static int shown(const char *name)
+{
+    size_t len = strlen(name);
+    return (int)pr_utf8_cut(name, len < 60 ? len : 60);
+}
 
 #define IANA_NS     "http://www.iana.org/assignments"
 #define REGISTRY_ID "service-names-port-numbers"
@@ -97,8 +106,12 @@ __attribute__((format(printf, 3, 4))) static int fail(reader *rd, unsigned long 
     char text[sizeof rd->err->text];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
+    int n = vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    if (n < 0)
+        snprintf(text, sizeof text, "unreadable XML");
+    else if ((size_t)n >= sizeof text) /* between characters: the text may quote UTF-8 */
+        text[pr_utf8_cut(text, sizeof text - 1)] = '\0';
     pr_error_set(rd->err, rd->path, line, NULL, "%s", text);
     rd->failed = true;
     return -1;
@@ -349,7 +362,7 @@ static int read_text(reader *rd, pr_text *out, const char *name)
             const char *v = value_of(rd);
             if (!pr_text_append(out, v, strlen(v))) {
                 char what[80];
-                snprintf(what, sizeof what, "<%s>", name);
+                snprintf(what, sizeof what, "<%.*s>", shown(name), name);
                 return too_long(rd, line, what, out);
             }
         } else if (!is_ignorable(type)) {
@@ -370,7 +383,7 @@ static int read_attribute(reader *rd, const char *name, pr_text *out)
     xmlFree(v);
     if (!ok) {
         char what[80];
-        snprintf(what, sizeof what, "the attribute %s", name);
+        snprintf(what, sizeof what, "the attribute %.*s", shown(name), name);
         return too_long(rd, here(rd), what, out);
     }
     return 0;
@@ -506,7 +519,7 @@ static int read_mixed(reader *rd, pr_flat *flat, const char *name, int nesting)
         }
         if (!ok) {
             char what[80];
-            snprintf(what, sizeof what, "<%s>", name);
+            snprintf(what, sizeof what, "<%.*s>", shown(name), name);
             return too_long(rd, line, what, flat->out);
         }
     }

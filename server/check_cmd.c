@@ -111,7 +111,14 @@ int pr_cmd_check(const pr_options *opt, int argc, char **argv)
         fprintf(stderr, "portreg: out of memory\n");
     } else {
         if (opt->check_json) {
-            json_dumpf(result, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+            /* a verdict cut short on the way out must not pass for a whole one */
+            if (json_dumpf(result, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+                fprintf(stderr, "portreg: could not write the verdicts\n");
+                json_decref(result);
+                pr_api_free(api);
+                pr_registry_free(reg);
+                return 1;
+            }
             printf("\n");
         } else {
             /* which data judged, first: a verdict is only as good as its date */

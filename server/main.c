@@ -80,7 +80,8 @@ static const setting settings[] = {
      "Access-Control-Allow-Origin; default *, as the registry is public", AT(cors_origin)},
     {"--cache-bytes", "PORTREG_CACHE_BYTES", NUMBER, "BYTES", 0, 1073741824, NULL,
      "memory for rendered lookups and their prebuilt responses kept for\n"
-     "reuse (about 2.8 KiB for a port lookup); default 8388608",
+     "reuse (about 2.8 KiB for a port lookup); past a quarter of it, only\n"
+     "answers asked again and again are kept; default 8388608",
      AT(cache_bytes)},
     {"--drain-delay", "PORTREG_DRAIN_DELAY", NUMBER, "SECONDS", 0, 600, NULL,
      "on SIGTERM, answer /readyz 503 and go on serving this long before\n"
@@ -142,13 +143,13 @@ static void print_usage(FILE *to)
           to);
     for (size_t i = 0; i < SETTING_COUNT; i++) {
         const setting *s = &settings[i];
-        char head[64];
-        snprintf(head, sizeof head, "%s%s%s", s->flag, s->arg ? " " : "", s->arg ? s->arg : "");
+        /* written straight out, so no buffer can cut a long one short */
+        int head = fprintf(to, "  %s%s%s", s->flag, s->arg ? " " : "", s->arg ? s->arg : "");
         /* a head too long for its column gets a line of its own */
-        if (strlen(head) >= 28)
-            fprintf(to, "  %s\n%30s", head, "");
+        if (head < 0 || head - 2 >= 28)
+            fprintf(to, "\n%30s", "");
         else
-            fprintf(to, "  %-28s", head);
+            fprintf(to, "%*s", 28 - (head - 2), "");
         for (const char *line = s->help; *line;) {
             size_t n = strcspn(line, "\n");
             fprintf(to, "%s%.*s\n", line == s->help ? "" : "                              ", (int)n,

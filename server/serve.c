@@ -110,15 +110,13 @@ int pr_cmd_serve(const pr_options *opt)
         pr_current_destroy(&current);
         return 1;
     }
-    char host[128];
-    snprintf(host, sizeof host, "%s", opt->listen);
-    char *colon = strrchr(host, ':');
-    if (colon)
-        *colon = '\0';
+    /* the host part of --listen, whatever its length */
+    const char *colon = strrchr(opt->listen, ':');
+    int host_len = (int)(colon ? (size_t)(colon - opt->listen) : strlen(opt->listen));
     char updated[11];
-    pr_log(PR_LOG_INFO, "serving %u records, %u contacts of %s from %s on http://%s:%u/",
+    pr_log(PR_LOG_INFO, "serving %u records, %u contacts of %s from %s on http://%.*s:%u/",
            ds->reg->record_count, ds->reg->contact_count, pr_date_format(ds->reg->updated, updated),
-           source_of(opt), host, (unsigned)pr_http_port(http));
+           source_of(opt), host_len, opt->listen, (unsigned)pr_http_port(http));
 
     /* With --watch the wait for a signal times out every interval to look at
      * the data files. A change is acted on once the files have stayed as they

@@ -935,6 +935,50 @@ Test(check, both_skips_ports_free_for_one_protocol_only)
     json_decref(v);
 }
 
+/* The reason of an assigned port quotes its holder's description, cut when
+ * long. A cut inside a multi-byte character once made the reason invalid
+ * UTF-8: jansson refused it, the reason was dropped and the verdict said ok.
+ * Every position of a two-, three- and four-byte character around the cut
+ * is tried, as is a description with IANA's mojibake (valid UTF-8 that
+ * passes through unchanged). */
+Test(check, a_reason_survives_a_description_cut_inside_a_character)
+{
+    static const char *const chars[] = {"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+                                        "Ari\xe2\x88\x9a\xc2\xb4n"};
+    for (size_t c = 0; c < sizeof chars / sizeof *chars; c++) {
+        for (size_t at = 200; at <= 320; at++) {
+            char desc[512];
+            memset(desc, 'd', at);
+            snprintf(desc + at, sizeof desc - at, "%s%s", chars[c],
+                     "-and-some-more-text-after-it-to-make-it-long");
+            char rows[1024];
+            snprintf(rows, sizeof rows, "holder,5004,tcp,%s,[Someone],[Someone],2020-01-01,,,,,\n",
+                     desc);
+            use_rows(rows);
+            json_t *v = get("/v1/check?port=5004&protocol=tcp&name=mine");
+            cr_assert(json_is_false(json_object_get(v, "ok")), "character %zu at byte %zu", c, at);
+            json_t *reasons = member_array(v, "reasons");
+            cr_assert_eq(json_array_size(reasons), 1, "character %zu at byte %zu", c, at);
+            json_t *reason = json_array_get(reasons, 0);
+            cr_assert_str_eq(member_str(reason, "code"), "assigned");
+            const char *message = member_str(reason, "message");
+            static const char head[] = "5004/tcp is assigned to holder (";
+            cr_assert(strncmp(message, head, sizeof head - 1) == 0, "%s", message);
+            /* what is shown of the description is a prefix of it, whole characters */
+            const char *shown = message + sizeof head - 1;
+            size_t shown_len = strlen(shown) - 1; /* the closing parenthesis */
+            cr_assert_eq(shown[shown_len], ')', "%s", message);
+            if (shown_len > 3 && strncmp(shown + shown_len - 3, "...", 3) == 0)
+                shown_len -= 3;
+            cr_assert(shown_len > 0 && strncmp(shown, desc, shown_len) == 0, "%s", message);
+            /* the conflict lists the record with its whole description */
+            json_t *conflict = json_array_get(member_array(v, "conflicts"), 0);
+            cr_assert_str_eq(member_str(conflict, "description"), desc);
+            json_decref(v);
+        }
+    }
+}
+
 /* ---- GET /v1/check: parameters, methods, caching ---- */
 
 Test(check, bad_parameters_are_400)
@@ -1130,6 +1174,14 @@ ON_BOTH(clashes_within_a_manifest)
     assert_clash(a, 2, 1, 4, "same_port", "entries 1 and 4 both use 5260/tcp");
     assert_clash(a, 3, 2, 4, "same_port", "entries 2 and 4 both use 5260/tcp");
     json_decref(a);
+}
+
+/* jansson quotes the bytes near a fault, and after a backslash it quotes
+ * one byte: the first of a character. The detail then held invalid UTF-8,
+ * and the problem lost its body; now the byte is U+FFFD. */
+Test(check, bad_json_quoting_part_of_a_character_keeps_its_problem)
+{
+    post_problem(NULL, "[\"a\\\xc3\xa9\"]", 400, NULL, "invalid escape near '\"a\\\xef\xbf\xbd'");
 }
 
 Test(check, bad_json_says_where)

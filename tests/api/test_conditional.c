@@ -194,6 +194,8 @@ Test(http_date, format_known_instants)
                      "Mon, 17 Aug 2026 00:00:00 GMT");
     cr_assert_str_eq(pr_http_date_format(pr_epoch_of_date(2024, 12, 31) + 86399, out),
                      "Tue, 31 Dec 2024 23:59:59 GMT");
+    /* a year too wide for the format gives no date, not a cut one */
+    cr_assert_str_eq(pr_http_date_format(pr_epoch_of_date(-1000, 1, 1), out), "");
 }
 
 Test(http_date, epoch_of_date)

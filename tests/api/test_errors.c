@@ -282,3 +282,12 @@ Test(errors, instance_survives_invalid_utf8)
     cr_assert_not_null(ex.json, "still a JSON problem");
     cr_assert(json_is_string(json_object_get(ex.json, "instance")));
 }
+
+/* A parameter's name and a detail are the client's bytes: each byte that is
+ * not UTF-8 becomes U+FFFD, and the problem keeps every member. */
+Test(errors, a_parameter_name_that_is_not_utf8_is_named_still)
+{
+    exchange_run(api, &ex, PR_GET, "/v1/services?%FFx%C3=1");
+    assert_problem(&ex, 400, "\xef\xbf\xbdx\xef\xbf\xbd");
+    exchange_end(&ex);
+}

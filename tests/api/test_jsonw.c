@@ -104,3 +104,25 @@ Test(jsonw, a_failed_writer_yields_nothing)
     pr_jw_string(&w, "after");
     cr_assert_null(pr_jw_finish(&w));
 }
+
+/* JSON text is UTF-8: a string that is not fails the body, as jansson's
+ * json_string() fails for it, rather than putting bad bytes on the wire. */
+Test(jsonw, a_string_that_is_not_utf8_fails_the_writer)
+{
+    static const char *const bad[] = {"Sch\xf6n", "cut \xe2\x82", "\xed\xa0\x80", "\x80"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        pr_jw w;
+        pr_jw_init(&w, 0);
+        pr_jw_string(&w, bad[i]);
+        cr_assert(w.failed, "%zu", i);
+        cr_assert_null(pr_jw_finish(&w), "%zu", i);
+        cr_assert_null(json_string(bad[i]), "%zu: jansson refuses it too", i);
+    }
+    pr_jw w;
+    pr_jw_init(&w, 0);
+    pr_jw_string(&w, "Ari\xe2\x88\x9a\xc2\xb4n"); /* IANA's mojibake is valid UTF-8 */
+    pr_body *body = pr_jw_finish(&w);
+    cr_assert_not_null(body);
+    cr_assert_str_eq(body->data, "\"Ari\xe2\x88\x9a\xc2\xb4n\"\n");
+    free(body);
+}

@@ -443,7 +443,44 @@ Test(utf8, invalid)
     assert_utf8_bad("ok\xe2\x82", 4, 2);        /* cut at the end of the field */
 }
 
+Test(utf8, cut_never_splits_a_character)
+{
+    /* every character width, at the start, the middle and the end */
+    static const char text[] = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80z\xf4\x8f\xbf\xbf";
+    /* where each character of text starts, and its end */
+    static const size_t starts[] = {0, 1, 3, 6, 10, 11, 15};
+    size_t len = sizeof text - 1;
+    for (size_t cut = 0; cut <= len; cut++) {
+        size_t kept = pr_utf8_cut(text, cut);
+        /* the longest character start at or before cut */
+        size_t want = 0;
+        for (size_t i = 0; i < sizeof starts / sizeof *starts; i++)
+            if (starts[i] <= cut)
+                want = starts[i];
+        cr_assert_eq(kept, want, "cut at %zu kept %zu, not %zu", cut, kept, want);
+        cr_assert(pr_utf8_valid(text, kept, NULL), "cut at %zu", cut);
+    }
+    cr_assert_eq(pr_utf8_cut("", 0), 0);
+    cr_assert_eq(pr_utf8_cut("abc", 3), 3, "ASCII is never cut back");
+}
+
 /* ---- error values ---- */
+
+Test(error, a_long_text_is_cut_between_characters)
+{
+    /* a text of euro signs (three bytes each) longer than any member */
+    char text[2048] = "";
+    for (int i = 0; i < 600; i++)
+        strcat(text, "\xe2\x82\xac");
+    for (size_t lead = 0; lead < 3; lead++) {
+        pr_error err;
+        pr_error_set(&err, text, 1, text, "%.*s%s", (int)lead, "xx", text);
+        cr_assert(pr_utf8_valid(err.file, strlen(err.file), NULL), "file, %zu", lead);
+        cr_assert(pr_utf8_valid(err.field, strlen(err.field), NULL), "field, %zu", lead);
+        cr_assert(pr_utf8_valid(err.text, strlen(err.text), NULL), "text, %zu", lead);
+        cr_assert_geq(strlen(err.text), sizeof err.text - 3, "cut as late as it can be");
+    }
+}
 
 Test(error, format_leaves_out_absent_parts)
 {

@@ -970,3 +970,64 @@ ON_BOTH(free_ports_parameters)
     cr_assert_gt(json_integer_value(json_object_get(j, "total")), 0);
     json_decref(j);
 }
+
+/* ---- a data set of its own ---- */
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f, "%s", path);
+    cr_assert_eq(fwrite(text, 1, strlen(text), f), strlen(text));
+    cr_assert_eq(fclose(f), 0);
+}
+
+static void remove_data(const char *dir)
+{
+    const char *names[] = {"service-names-port-numbers.csv", "contacts.csv"};
+    for (int i = 0; i < 2; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
+/* A holder whose long description has a multi-byte character where the
+ * reason's text was once cut: the verdict lost its reason and said ok. */
+Test(check_data, a_reason_survives_a_multibyte_character_at_the_cut)
+{
+    char dir[] = "/tmp/portreg-check-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char records[2048], desc[512];
+    /* "holder (" and 290 bytes: the euro sign's first byte was the last kept */
+    memset(desc, 'x', 290);
+    strcpy(desc + 290, "\xe2\x82\xac and more text after it");
+    snprintf(records, sizeof records,
+             "Service Name,Port Number,Transport Protocol,Description,Assignee,Contact,"
+             "Registration Date,Modification Date,Reference,Service Code,"
+             "Unauthorized Use Reported,Assignment Notes\n"
+             "holder,5004,tcp,%s,[Someone],[Someone],2020-01-01,,,,,\n",
+             desc);
+    write_file(dir, "service-names-port-numbers.csv", records);
+    write_file(dir, "contacts.csv",
+               "ID,Name,Organization,Contact URI,Last Updated\n"
+               "[Someone],Some One,,mailto:someone&example.org,2020-01-01\n");
+    server s;
+    const char *args[] = {"--data", dir, NULL};
+    server_start(&s, args);
+    http_response r;
+    http_request(s.port, "GET", "/v1/check?port=5004&protocol=tcp&name=mine", NULL, &r);
+    cr_assert_eq(r.status, 200);
+    cr_assert(strncmp(r.body, "{\"ok\":false,", 12) == 0, "%s", r.body);
+    json_t *v = http_json(&r);
+    json_t *reason = json_array_get(json_object_get(v, "reasons"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(reason, "code")), "assigned");
+    const char *message = json_string_value(json_object_get(reason, "message"));
+    cr_assert(strstr(message, "holder (xxx"), "%s", message);
+    json_decref(v);
+    http_response_free(&r);
+    cr_assert_eq(server_stop(&s), 0);
+    remove_data(dir);
+}
