@@ -19,7 +19,7 @@
 struct pr_http {
     struct MHD_Daemon *daemon;
     pr_current *current;
-    pr_peer_watch *watch; /* pool mode only: see peer_watch.h */
+    pr_peer_watch *watch; /* see peer_watch.h */
     pr_http_config cfg;
     char cache_control[48];
     bool cors_any;
@@ -447,6 +447,17 @@ static enum MHD_Result respond_closing(pr_http *h, const pr_api *api, struct MHD
     return ok;
 }
 
+/* The answer to this request is queued before its content was read, and
+ * libmicrohttpd closes the connection after it: close it in stages (RFC
+ * 9112 9.6), so a client still sending reads the answer, not a reset. */
+static void linger_after(pr_http *h, struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (info)
+        pr_peer_watch_linger(h->watch, info->connect_fd);
+}
+
 /* Queues resp for req, keeping the connection open if the client may. */
 static enum MHD_Result respond(pr_http *h, const pr_api *api, struct MHD_Connection *conn,
                                const pr_request *req, const char *method, pr_response *resp,
@@ -478,6 +489,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             /* RFC 9112 6.3: after a 400 for framing, the connection closes,
              * as what follows on it cannot be told apart from a body */
             pr_api_problem(&resp, &req, 400, bad_framing);
+            linger_after(h, conn);
             int route = operations_route(req.path);
             if (route < 0)
                 route = pr_api_route_of(req.path, req.path_len);
@@ -499,6 +511,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         /* Any other content is refused before it is read: a response queued
          * now makes libmicrohttpd close the connection after it, which is
          * right, as the unread content cannot be skipped. */
+        linger_after(h, conn);
         int route = operations_route(req.path);
         if (route < 0)
             route = pr_api_route_of(req.path, req.path_len);
@@ -601,8 +614,13 @@ pr_http *pr_http_start(const struct sockaddr *addr, socklen_t addr_len, pr_curre
     atomic_init(&h->draining, false);
     atomic_init(&h->in_flight, 0);
     snprintf(h->cache_control, sizeof h->cache_control, "public, max-age=%u", cfg->max_age);
-    /* A peer that has gone is noticed within a quarter of a second. */
-    if (!cfg->per_connection && !(h->watch = pr_peer_watch_start(250, why, why_size))) {
+    /* A peer that has gone is noticed within a quarter of a second. A
+     * lingering close reads up to 1 MiB for up to 2 s: enough for a body a
+     * little over the limit on any link, bounded for one far over it. The
+     * thread per connection mode needs no nudge but closes in stages too. */
+    const pr_peer_watch_config watch = {
+        .period_ms = 250, .linger_bytes = 1 << 20, .linger_ms = 2000, .linger_max = 256};
+    if (!(h->watch = pr_peer_watch_start(&watch, why, why_size))) {
         free(h);
         return NULL;
     }

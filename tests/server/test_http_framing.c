@@ -242,3 +242,94 @@ Test(framing, zero_length_written_any_way)
     http_response_free(&r);
     close(fd);
 }
+
+/* Writes the whole request, head and body, before reading anything, as
+ * Python's http.client and requests do; then reads the answer. Returns how
+ * many body bytes went out (all of them, or fewer when the server cut the
+ * connection off). */
+static size_t send_whole_then_read(uint16_t port, const char *target, size_t body_len, exchange *x)
+{
+    memset(x, 0, sizeof *x);
+    int fd = http_connect(port);
+    char head[256];
+    int n = snprintf(head, sizeof head,
+                     "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\n\r\n",
+                     target, body_len);
+    cr_assert_eq(send(fd, head, (size_t)n, MSG_NOSIGNAL), n);
+    static char chunk[65536];
+    memset(chunk, ' ', sizeof chunk);
+    size_t sent = 0;
+    double deadline = now() + 20;
+    while (sent < body_len && now() < deadline) {
+        size_t want = body_len - sent < sizeof chunk ? body_len - sent : sizeof chunk;
+        ssize_t k = send(fd, chunk, want, MSG_NOSIGNAL);
+        if (k <= 0)
+            break;
+        sent += (size_t)k;
+    }
+    deadline = now() + 5;
+    while (x->len + 1 < sizeof x->out) {
+        int ms = (int)((deadline - now()) * 1000);
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (ms <= 0 || poll(&p, 1, ms) != 1)
+            break;
+        ssize_t k = recv(fd, x->out + x->len, sizeof x->out - x->len - 1, 0);
+        if (k <= 0) {
+            x->closed = true;
+            break;
+        }
+        x->len += (size_t)k;
+    }
+    x->out[x->len] = '\0';
+    x->status = !strncmp(x->out, "HTTP/1.1 ", 9) ? atoi(x->out + 9) : 0;
+    close(fd);
+    return sent;
+}
+
+static void oversized_body_answered(uint16_t port)
+{
+    /* a little over the limit, and eight times it */
+    const size_t sizes[] = {65537, 200000, 524288};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        exchange x;
+        size_t sent = send_whole_then_read(port, "/v1/check", sizes[i], &x);
+        cr_assert_eq(sent, sizes[i], "%zu bytes: the body could not all be sent", sizes[i]);
+        cr_assert_eq(x.status, 413, "%zu bytes: status %d (%s)", sizes[i], x.status, x.out);
+        cr_assert(strstr(x.out, "application/problem+json"), "%s", x.out);
+        cr_assert(strstr(x.out, "over 65536 bytes"), "%s", x.out);
+        cr_assert(x.closed);
+    }
+    /* any resource that takes no body: the same */
+    exchange x;
+    send_whole_then_read(port, "/v1/ports/22", 100000, &x);
+    cr_assert_eq(x.status, 405, "POST where only GET is: %s", x.out);
+}
+
+/* Issue 13 item 6: the 413 for a body over the limit reaches a client that
+ * writes the whole body before reading, instead of a reset. */
+Test(framing, oversized_body_sent_whole_gets_its_413)
+{
+    oversized_body_answered(srv.port);
+    server other;
+    const char *args[] = {"--http-mode", "per-connection", NULL};
+    server_start(&other, args);
+    oversized_body_answered(other.port);
+    cr_assert_eq(server_stop(&other), 0);
+}
+
+/* Bounded: a client that sends far more is cut off after a bounded amount
+ * and time, and the server goes on answering. */
+Test(framing, lingering_is_bounded)
+{
+    exchange x;
+    double start = now();
+    size_t sent = send_whole_then_read(srv.port, "/v1/check", (size_t)64 << 20, &x);
+    double took = now() - start;
+    cr_assert_lt(sent, (size_t)64 << 20, "64 MiB were all taken in");
+    cr_assert_lt(took, 10, "%.1f s", took);
+    http_response r;
+    http_request(srv.port, "GET", "/v1/ports/22", NULL, &r);
+    cr_assert_eq(r.status, 200);
+    http_response_free(&r);
+}
