@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "conditional.h"
+#include "csv_table.h"
 
 static const char json_media_type[] = "application/json";
 static const char problem_type[] = "application/problem+json";
@@ -265,6 +266,45 @@ static void encode_path(const char *path, size_t len, char *out)
     out[o] = '\0';
 }
 
+/* RFC 8259 section 8.1: JSON text is UTF-8, so a parameter name that is not
+ * (?%FF=1) would fail json_string and drop the member. It is given instead
+ * as sent on the wire: each byte that breaks UTF-8, and each "%", encoded
+ * as %XX. NULL only when out of memory. */
+static json_t *parameter_string(const char *name)
+{
+    size_t len = strlen(name), bad;
+    if (pr_utf8_valid(name, len, &bad))
+        return json_string(name);
+    static const char hex[] = "0123456789ABCDEF";
+    char *out = malloc(3 * len + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        size_t good;
+        if (pr_utf8_valid(name + i, len - i, &good))
+            good = len - i;
+        for (size_t k = 0; k < good; k++, i++) {
+            if (name[i] == '%') {
+                memcpy(out + o, "%25", 3);
+                o += 3;
+            } else {
+                out[o++] = name[i];
+            }
+        }
+        if (i < len) {
+            unsigned char c = (unsigned char)name[i++];
+            out[o++] = '%';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    out[o] = '\0';
+    json_t *s = json_string(out);
+    free(out);
+    return s;
+}
+
 void pr_problem(pr_response *resp, const pr_request *req, int status, const char *parameter,
                 const char *fmt, ...)
 {
@@ -290,7 +330,7 @@ void pr_problem(pr_response *resp, const pr_request *req, int status, const char
                              reason_phrase(status), "status", status, "detail", detail, "instance",
                              instance ? instance : json_string("/"));
     if (root && parameter)
-        json_object_set_new(root, "parameter", json_string(parameter));
+        json_object_set_new(root, "parameter", parameter_string(parameter));
     resp->body = pr_render_body(root); /* NULL on OOM: the status still goes out */
     resp->body_owned = resp->body != NULL;
 }
