@@ -72,6 +72,8 @@ static pr_dataset *dataset_of(void *state)
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)cls, (void)conn;
+    if (!uri)
+        uri = ""; /* a request line without a target, which is refused anyway */
     size_t len = strlen(uri);
     bool bad = pr_framing_target(uri, len, len) != NULL;
     if (len > (SIZE_MAX >> NOTE_SHIFT))
@@ -294,7 +296,9 @@ static const char *framing_problem(struct MHD_Connection *conn, const char *url,
 {
     pr_framing_init(f);
     MHD_get_connection_values_n(conn, MHD_HEADER_KIND, walk_field, f);
-    const char *detail = pr_framing_verdict(f, !strcmp(version, "HTTP/1.1"));
+    /* libmicrohttpd passes on HTTP/1.0 to 1.9: any but 1.0 is held to 1.1's
+     * rules (RFC 9110 section 2.5, minor versions are compatible) */
+    const char *detail = pr_framing_verdict(f, strcmp(version, "HTTP/1.0") != 0);
     if (detail)
         return detail;
     uintptr_t n = (uintptr_t)note;

@@ -148,6 +148,7 @@ Test(framing, whitespace_before_the_colon_is_refused)
 Test(framing, host_is_required_once)
 {
     assert_refused("no Host", "GET /v1/ports/80 HTTP/1.1\r\n\r\n" SMUGGLED);
+    assert_refused("no Host in HTTP/1.5", "GET /v1/ports/80 HTTP/1.5\r\n\r\n" SMUGGLED);
     assert_refused("two Hosts", "GET /v1/ports/80 HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
     assert_refused("two equal Hosts", "GET /v1/ports/80 HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n");
     assert_refused("a Host with a path", "GET /v1/ports/80 HTTP/1.1\r\nHost: a/b\r\n\r\n");
