@@ -39,8 +39,14 @@ typedef struct body_sink {
     pr_dataset *ds;
     size_t len;
     bool too_large; /* more than PR_MAX_BODY_BYTES came: the rest is dropped */
+    size_t dropped; /* bytes dropped so far, up to MAX_DROPPED_BYTES */
     char data[PR_MAX_BODY_BYTES];
 } body_sink;
+
+/* A chunked body over the limit (its size is known only once it ends) is
+ * read and dropped so that the 413 can follow it, but only this far: then
+ * the connection is cut. The same budget as a lingering close. */
+enum { MAX_DROPPED_BYTES = 1 << 20 };
 
 enum { NOTE_TAG = 2u, NOTE_TAG_MASK = 3u, NOTE_BAD = 4u, NOTE_SHIFT = 3 };
 
@@ -509,6 +515,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             sink->ds = ds;
             sink->len = 0;
             sink->too_large = false;
+            sink->dropped = 0;
             *req_cls = tag_sink(sink);
             return MHD_YES;
         }
@@ -537,6 +544,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             size_t n = *upload_data_size;
             if (sink->too_large || n > sizeof sink->data - sink->len) {
                 sink->too_large = true;
+                sink->dropped += n;
+                if (sink->dropped > MAX_DROPPED_BYTES)
+                    return MHD_NO; /* libmicrohttpd closes the connection */
             } else {
                 memcpy(sink->data + sink->len, upload_data, n);
                 sink->len += n;

@@ -334,3 +334,61 @@ Test(framing, lingering_is_bounded)
     cr_assert_eq(r.status, 200);
     http_response_free(&r);
 }
+
+/* A chunked body has no declared size: one over the limit is read and
+ * dropped, and answered 413 once it ends; but past 1 MiB dropped the
+ * connection is cut rather than read on without end. */
+static size_t send_chunked(uint16_t port, size_t body_len, exchange *x)
+{
+    memset(x, 0, sizeof *x);
+    int fd = http_connect(port);
+    const char head[] = "POST /v1/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    cr_assert_eq(send(fd, head, sizeof head - 1, MSG_NOSIGNAL), (ssize_t)sizeof head - 1);
+    static char chunk[8192 + 16];
+    int n = snprintf(chunk, sizeof chunk, "2000\r\n");
+    memset(chunk + n, ' ', 8192);
+    memcpy(chunk + n + 8192, "\r\n", 2);
+    size_t chunk_len = (size_t)n + 8192 + 2;
+    bool cut = false;
+    size_t sent = 0;
+    for (; sent < body_len && !cut; sent += 8192)
+        cut = send(fd, chunk, chunk_len, MSG_NOSIGNAL) != (ssize_t)chunk_len;
+    if (!cut)
+        send(fd, "0\r\n\r\n", 5, MSG_NOSIGNAL);
+    double deadline = now() + 5;
+    while (x->len + 1 < sizeof x->out) {
+        int ms = (int)((deadline - now()) * 1000);
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (ms <= 0 || poll(&p, 1, ms) != 1)
+            break;
+        ssize_t k = recv(fd, x->out + x->len, sizeof x->out - x->len - 1, 0);
+        if (k <= 0) {
+            x->closed = true;
+            break;
+        }
+        x->len += (size_t)k;
+    }
+    x->out[x->len] = '\0';
+    x->status = !strncmp(x->out, "HTTP/1.1 ", 9) ? atoi(x->out + 9) : 0;
+    close(fd);
+    return sent;
+}
+
+Test(framing, chunked_body_over_the_limit)
+{
+    exchange x;
+    send_chunked(srv.port, 80 * 1024, &x);
+    cr_assert_eq(x.status, 413, "%s", x.out);
+    double start = now();
+    size_t sent = send_chunked(srv.port, (size_t)16 << 20, &x);
+    cr_assert_lt(sent, (size_t)16 << 20, "16 MiB chunked: all of it was read");
+    cr_assert(x.closed, "16 MiB chunked: the connection is cut");
+    cr_assert_neq(x.status, 200);
+    cr_log_info("16 MiB chunked: cut after %zu bytes sent, %.2f s", sent, now() - start);
+    cr_assert_lt(now() - start, 10);
+    http_response r;
+    http_request(srv.port, "GET", "/v1/ports/22", NULL, &r);
+    cr_assert_eq(r.status, 200);
+    http_response_free(&r);
+}
