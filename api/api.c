@@ -296,6 +296,45 @@ static void encode_path(const char *path, size_t len, char *out)
     out[o] = '\0';
 }
 
+/* RFC 8259 section 8.1: JSON text is UTF-8, so a parameter name that is not
+ * (?%FF=1) would fail json_string and drop the member. It is given instead
+ * as sent on the wire: each byte that breaks UTF-8, and each "%", encoded
+ * as %XX. NULL only when out of memory. */
+static json_t *parameter_string(const char *name)
+{
+    size_t len = strlen(name), bad;
+    if (pr_utf8_valid(name, len, &bad))
+        return json_string(name);
+    static const char hex[] = "0123456789ABCDEF";
+    char *out = malloc(3 * len + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        size_t good;
+        if (pr_utf8_valid(name + i, len - i, &good))
+            good = len - i;
+        for (size_t k = 0; k < good; k++, i++) {
+            if (name[i] == '%') {
+                memcpy(out + o, "%25", 3);
+                o += 3;
+            } else {
+                out[o++] = name[i];
+            }
+        }
+        if (i < len) {
+            unsigned char c = (unsigned char)name[i++];
+            out[o++] = '%';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    out[o] = '\0';
+    json_t *s = json_string(out);
+    free(out);
+    return s;
+}
+
 void pr_problem(pr_response *resp, const pr_request *req, int status, const char *parameter,
                 const char *fmt, ...)
 {
@@ -322,14 +361,15 @@ void pr_problem(pr_response *resp, const pr_request *req, int status, const char
     json_t *instance = instance_text ? json_string(instance_text) : NULL;
     free(instance_text);
     /* The detail may quote what a client or a library wrote (jansson's parse
-     * errors show the bytes near the error), and a parameter's name is the
-     * client's bytes: neither need be UTF-8, so each invalid byte becomes
-     * U+FFFD rather than failing the body. */
+     * errors show the bytes near the error): each invalid byte becomes
+     * U+FFFD rather than failing the body. A parameter's name is given as
+     * sent, its bytes that are not UTF-8 percent-encoded, so that it still
+     * names the parameter. */
     json_t *root = json_pack("{s:s,s:s,s:i,s:o,s:o}", "type", "about:blank", "title",
                              reason_phrase(status), "status", status, "detail",
                              pr_json_lossy(detail, strlen(detail)), "instance", instance);
     if (root && parameter &&
-        json_object_set_new(root, "parameter", pr_json_lossy(parameter, strlen(parameter))) != 0) {
+        json_object_set_new(root, "parameter", parameter_string(parameter)) != 0) {
         json_decref(root);
         root = NULL; /* all of the problem or none of it */
     }

@@ -78,7 +78,8 @@ void pr_handle_check(pr_api *api, const pr_request *req, pr_response *resp)
     char q[96];
     if (!pr_parse_port(port->value, port->value_len, &entry.port)) {
         pr_error_quote(port->value, port->value_len, 40, q, sizeof q);
-        pr_problem(resp, req, 400, "port", "%s is not a port number (0-65535)", q);
+        pr_problem(resp, req, 400, "port",
+                   "%s is not a port number (0-65535, without leading zeros)", q);
         return;
     }
     if (!pr_proto_parse(proto->value, proto->value_len, &entry.proto)) {

@@ -79,7 +79,7 @@ bool pr_param_page(pr_api *api, const pr_request *req, pr_response *resp, uint32
 /* A search term: 1..PR_MAX_Q_BYTES bytes, ASCII-lower-cased into out. */
 bool pr_param_term(const pr_request *req, pr_response *resp, const char *key, bool required,
                    char out[PR_MAX_Q_BYTES + 1], size_t *len);
-/* A port number: 1-5 decimal digits, 0-65535. */
+/* A port number: 1-5 decimal digits without leading zeros, 0-65535. */
 bool pr_parse_port(const char *text, size_t len, uint16_t *out);
 
 /* Appends "key=value" (percent-encoded, '&'-separated) to a query string being

@@ -56,7 +56,8 @@ void pr_handle_port(pr_api *api, const pr_request *req, pr_response *resp, const
     if (!pr_parse_port(port, port_len, &key.port)) {
         char q[96];
         pr_error_quote(port, port_len, 40, q, sizeof q);
-        pr_problem(resp, req, 400, "port", "%s is not a port number (0-65535)", q);
+        pr_problem(resp, req, 400, "port",
+                   "%s is not a port number (0-65535, without leading zeros)", q);
         return;
     }
     /* "/v1/ports/80/" and "/v1/ports/80/tcp/x" name no resource */

@@ -190,7 +190,8 @@ void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp)
         if (!pr_parse_port(p->value, p->value_len, &f.port)) {
             char q[96];
             pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
-            pr_problem(resp, req, 400, "port", "%s is not a port number (0-65535)", q);
+            pr_problem(resp, req, 400, "port",
+                       "%s is not a port number (0-65535, without leading zeros)", q);
             return;
         }
         char digits[8]; /* a port is at most five digits */

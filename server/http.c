@@ -7,15 +7,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "conditional.h"
+#include "framing.h"
 #include "log.h"
 #include "metrics.h"
+#include "peer_watch.h"
 
 struct pr_http {
     struct MHD_Daemon *daemon;
     pr_current *current;
+    pr_peer_watch *watch; /* see peer_watch.h */
     pr_http_config cfg;
     char cache_control[48];
     bool cors_any;
@@ -23,17 +27,33 @@ struct pr_http {
     atomic_uint in_flight; /* requests begun and not yet complete */
 };
 
-/* What a request holds between libmicrohttpd's callbacks (its *req_cls): the
- * data set it answers from, taken on the first callback and dropped when the
- * request completes. A request that sends content (POST /v1/check) holds a
- * body_sink instead, which holds the data set; the sink's pointer carries
- * its low bit set to tell the two apart (malloc aligns far more than that). */
+/* What a request holds between libmicrohttpd's callbacks (its *req_cls).
+ * Before the first call, what on_uri found in the raw request target (a
+ * "target note": its length and whether it held a control character, in a
+ * word whose low bits are 10). From the first call on: the data set it
+ * answers from, dropped when the request completes; or, for a request that
+ * sends content (POST /v1/check), a body_sink, which holds the data set and
+ * whose pointer carries its low bit set (malloc aligns far more than that).
+ * A note costs no allocation, so neither does a cached answer. */
 typedef struct body_sink {
     pr_dataset *ds;
     size_t len;
     bool too_large; /* more than PR_MAX_BODY_BYTES came: the rest is dropped */
+    size_t dropped; /* bytes dropped so far, up to MAX_DROPPED_BYTES */
     char data[PR_MAX_BODY_BYTES];
 } body_sink;
+
+/* A chunked body over the limit (its size is known only once it ends) is
+ * read and dropped so that the 413 can follow it, but only this far: then
+ * the connection is cut. The same budget as a lingering close. */
+enum { MAX_DROPPED_BYTES = 1 << 20 };
+
+enum { NOTE_TAG = 2u, NOTE_TAG_MASK = 3u, NOTE_BAD = 4u, NOTE_SHIFT = 3 };
+
+static bool is_note(void *state)
+{
+    return ((uintptr_t)state & NOTE_TAG_MASK) == NOTE_TAG;
+}
 
 static void *tag_sink(body_sink *sink)
 {
@@ -49,6 +69,22 @@ static pr_dataset *dataset_of(void *state)
 {
     body_sink *sink = sink_of(state);
     return sink ? sink->ds : state;
+}
+
+/* MHD_OPTION_URI_LOG_CALLBACK: the only place libmicrohttpd shows the
+ * request target as it came, before splitting off the query and decoding
+ * %HH. It is a C string there, so a raw NUL shortens it: its length is kept
+ * to be compared with the span the target took on the request line. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls, (void)conn;
+    if (!uri)
+        uri = ""; /* a request line without a target, which is refused anyway */
+    size_t len = strlen(uri);
+    bool bad = pr_framing_target(uri, len, len) != NULL;
+    if (len > (SIZE_MAX >> NOTE_SHIFT))
+        len = SIZE_MAX >> NOTE_SHIFT, bad = true;
+    return (void *)(((uintptr_t)len << NOTE_SHIFT) | (bad ? NOTE_BAD : 0) | NOTE_TAG);
 }
 
 enum { WIRE_OK = 0, WIRE_NOT_MODIFIED = 1 };
@@ -249,22 +285,56 @@ static struct MHD_Response *make_plain(const pr_http *h, const pr_api *api,
     return r;
 }
 
-/* A Content-Length over the limit is refused before anything is read. */
-static bool declared_too_large(struct MHD_Connection *conn)
+static enum MHD_Result walk_field(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  size_t key_size, const char *value, size_t value_size)
 {
-    const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-    if (!length)
-        return false;
-    char *end;
-    unsigned long long n = strtoull(length, &end, 10);
-    return *end != '\0' || n > PR_MAX_BODY_BYTES;
+    (void)kind;
+    pr_framing_field(cls, key, key_size, value, value_size);
+    return MHD_YES;
 }
 
-static bool has_body(struct MHD_Connection *conn)
+/* The framing checks of framing.h on this request: NULL when it may be
+ * served. url and version are libmicrohttpd's pointers into the request
+ * line it received, which it splits in place: the target spans from url
+ * to the byte before version (the space it overwrote). */
+static const char *framing_problem(struct MHD_Connection *conn, const char *url,
+                                   const char *version, void *note, pr_framing *f)
 {
-    const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-    return (length && strcmp(length, "0") != 0) ||
-           MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
+    pr_framing_init(f);
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, walk_field, f);
+    /* libmicrohttpd passes on HTTP/1.0 to 1.9: any but 1.0 is held to 1.1's
+     * rules (RFC 9110 section 2.5, minor versions are compatible) */
+    const char *detail = pr_framing_verdict(f, strcmp(version, "HTTP/1.0") != 0);
+    if (detail)
+        return detail;
+    uintptr_t n = (uintptr_t)note;
+    if (!note)
+        return NULL;
+    size_t raw_len = (size_t)(n >> NOTE_SHIFT);
+    uintptr_t from = (uintptr_t)url, to = (uintptr_t)version;
+    size_t span = to > from ? (size_t)(to - from - 1) : 0;
+    if (n & NOTE_BAD)
+        return "the request target holds whitespace or a control character (RFC 9112 section "
+               "3.2)";
+    /* the target itself is decoded by now: only its length is compared */
+    return raw_len != span ? "the request target holds a NUL byte" : NULL;
+}
+
+/* RFC 9112 3.2.2: a server accepts the absolute form of a target
+ * (http://host/path), as sent to proxies, and answers it as the path; the
+ * authority is not checked, as every name this server answers for is
+ * equally its own. RFC 9112 3.3: an empty path is "/". */
+static const char *origin_path(const char *url)
+{
+    const char *rest = NULL;
+    if (!strncasecmp(url, "http://", 7))
+        rest = url + 7;
+    else if (!strncasecmp(url, "https://", 8))
+        rest = url + 8;
+    if (!rest)
+        return url;
+    const char *slash = strchr(rest, '/');
+    return slash ? slash : "/";
 }
 
 static double seconds_since(const struct timespec *start)
@@ -345,9 +415,9 @@ static bool answer_operations(pr_http *h, const pr_dataset *ds, const pr_request
 }
 
 /* Queues resp for req and records it: metrics and the access log. */
-static enum MHD_Result respond(pr_http *h, const pr_api *api, struct MHD_Connection *conn,
-                               const pr_request *req, const char *method, pr_response *resp,
-                               int route, const struct timespec *start)
+static enum MHD_Result respond_closing(pr_http *h, const pr_api *api, struct MHD_Connection *conn,
+                                       const pr_request *req, const char *method, pr_response *resp,
+                                       int route, const struct timespec *start, bool close)
 {
     bool not_modified =
         resp->status == 200 && resp->cacheable &&
@@ -357,12 +427,12 @@ static enum MHD_Result respond(pr_http *h, const pr_api *api, struct MHD_Connect
     int status = not_modified ? 304 : resp->status;
     size_t bytes = resp->body && status != 304 && req->method != PR_HEAD ? resp->body->len : 0;
     const char *etag = not_modified ? "hit" : resp->status == 200 && resp->cacheable ? "miss" : "-";
-    bool draining = atomic_load(&h->draining);
+    bool closing = close || atomic_load(&h->draining);
     /* A shared, prebuilt response serves a cached body unless the connection
-     * must be told to close (draining), which needs a header of its own. A
+     * must be told to close (draining, or a framing error), which needs a header of its own. A
      * borrowed body is a kept one, whose Link, if any, is as fixed as its
      * bytes. */
-    bool shared = !draining && !resp->body_owned && resp->status == 200;
+    bool shared = !closing && !resp->body_owned && resp->status == 200;
     struct MHD_Response *r;
     if (not_modified && shared)
         r = cached_wire(h, api, resp, WIRE_NOT_MODIFIED);
@@ -374,7 +444,7 @@ static enum MHD_Result respond(pr_http *h, const pr_api *api, struct MHD_Connect
         r = make_plain(h, api, conn, resp);
     if (r && !shared)
         resp->body_owned = false; /* the response frees it now */
-    if (r && !shared && draining)
+    if (r && !shared && closing)
         MHD_add_response_header(r, "Connection", "close");
     enum MHD_Result ok = r ? MHD_queue_response(conn, (unsigned)status, r) : MHD_NO;
     if (r && !shared)
@@ -387,35 +457,72 @@ static enum MHD_Result respond(pr_http *h, const pr_api *api, struct MHD_Connect
     return ok;
 }
 
+/* The answer to this request is queued before its content was read, and
+ * libmicrohttpd closes the connection after it: close it in stages (RFC
+ * 9112 9.6), so a client still sending reads the answer, not a reset. */
+static void linger_after(pr_http *h, struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (info)
+        pr_peer_watch_linger(h->watch, info->connect_fd);
+}
+
+/* Queues resp for req, keeping the connection open if the client may. */
+static enum MHD_Result respond(pr_http *h, const pr_api *api, struct MHD_Connection *conn,
+                               const pr_request *req, const char *method, pr_response *resp,
+                               int route, const struct timespec *start)
+{
+    return respond_closing(h, api, conn, req, method, resp, route, start, false);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
 {
-    (void)version;
     pr_http *h = cls;
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    pr_request req = {.method = method_of(method), .path = url, .path_len = strlen(url)};
+    const char *path = origin_path(url);
+    pr_request req = {.method = method_of(method), .path = path, .path_len = strlen(path)};
     pr_response resp;
-    if (*req_cls == NULL) {
+    /* no note at all would mean libmicrohttpd skipped on_uri: the target
+     * then goes unchecked rather than the request unanswered */
+    if (!*req_cls || is_note(*req_cls)) {
+        void *note = *req_cls;
         pr_dataset *ds = pr_current_acquire(h->current);
         atomic_fetch_add(&h->in_flight, 1);
         *req_cls = ds;
-        if (!has_body(conn))
+        pr_framing framing;
+        const char *bad_framing = framing_problem(conn, url, version, note, &framing);
+        if (bad_framing) {
+            /* RFC 9112 6.3: after a 400 for framing, the connection closes,
+             * as what follows on it cannot be told apart from a body */
+            pr_api_problem(&resp, &req, 400, bad_framing);
+            linger_after(h, conn);
+            int route = operations_route(req.path);
+            if (route < 0)
+                route = pr_api_route_of(req.path, req.path_len);
+            return respond_closing(h, ds->api, conn, &req, method, &resp, route, &start, true);
+        }
+        if (!pr_framing_has_body(&framing))
             return MHD_YES; /* answered on the next call, as said below */
-        if (pr_api_takes_body(req.method, req.path, req.path_len) && !declared_too_large(conn)) {
+        bool too_large = framing.lengths && framing.length > PR_MAX_BODY_BYTES;
+        if (pr_api_takes_body(req.method, req.path, req.path_len) && !too_large) {
             body_sink *sink = malloc(sizeof *sink);
             if (!sink)
                 return MHD_NO;
             sink->ds = ds;
             sink->len = 0;
             sink->too_large = false;
+            sink->dropped = 0;
             *req_cls = tag_sink(sink);
             return MHD_YES;
         }
         /* Any other content is refused before it is read: a response queued
          * now makes libmicrohttpd close the connection after it, which is
          * right, as the unread content cannot be skipped. */
+        linger_after(h, conn);
         int route = operations_route(req.path);
         if (route < 0)
             route = pr_api_route_of(req.path, req.path_len);
@@ -437,6 +544,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             size_t n = *upload_data_size;
             if (sink->too_large || n > sizeof sink->data - sink->len) {
                 sink->too_large = true;
+                sink->dropped += n;
+                if (sink->dropped > MAX_DROPPED_BYTES)
+                    return MHD_NO; /* libmicrohttpd closes the connection */
             } else {
                 memcpy(sink->data + sink->len, upload_data, n);
                 sink->len += n;
@@ -471,8 +581,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 {
     (void)conn, (void)why;
     pr_http *h = cls;
-    if (!*req_cls)
+    /* a note: the request ended before its header was complete */
+    if (!*req_cls || is_note(*req_cls)) {
+        *req_cls = NULL;
         return;
+    }
     body_sink *sink = sink_of(*req_cls);
     pr_dataset_release(dataset_of(*req_cls));
     free(sink);
@@ -480,14 +593,24 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     atomic_fetch_sub(&h->in_flight, 1);
 }
 
+/* libmicrohttpd reports a connection closed before it closes the socket,
+ * so the watcher lets go of the fd while it is still this connection's. */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
-    (void)cls, (void)conn, (void)socket_context;
-    if (code == MHD_CONNECTION_NOTIFY_STARTED)
+    (void)socket_context;
+    pr_http *h = cls;
+    const union MHD_ConnectionInfo *info =
+        h->watch ? MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD) : NULL;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         pr_metrics_connection_opened();
-    else
+        if (info)
+            pr_peer_watch_add(h->watch, info->connect_fd);
+    } else {
+        if (info)
+            pr_peer_watch_remove(h->watch, info->connect_fd);
         pr_metrics_connection_closed();
+    }
 }
 
 pr_http *pr_http_start(const struct sockaddr *addr, socklen_t addr_len, pr_current *current,
@@ -505,6 +628,16 @@ pr_http *pr_http_start(const struct sockaddr *addr, socklen_t addr_len, pr_curre
     atomic_init(&h->draining, false);
     atomic_init(&h->in_flight, 0);
     snprintf(h->cache_control, sizeof h->cache_control, "public, max-age=%u", cfg->max_age);
+    /* A peer that has gone is noticed within a quarter of a second. A
+     * lingering close reads up to 1 MiB for up to 2 s: enough for a body a
+     * little over the limit on any link, bounded for one far over it. The
+     * thread per connection mode needs no nudge but closes in stages too. */
+    const pr_peer_watch_config watch = {
+        .period_ms = 250, .linger_bytes = 1 << 20, .linger_ms = 2000, .linger_max = 256};
+    if (!(h->watch = pr_peer_watch_start(&watch, why, why_size))) {
+        free(h);
+        return NULL;
+    }
     unsigned flags =
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
         (addr->sa_family == AF_INET6 ? MHD_USE_IPv6 : 0) |
@@ -516,11 +649,12 @@ pr_http *pr_http_start(const struct sockaddr *addr, socklen_t addr_len, pr_curre
         MHD_OPTION_THREAD_POOL_SIZE, pool, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)cfg->per_ip_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->memory_limit,
-        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        (unsigned)1024, MHD_OPTION_END);
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        h, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
     if (!h->daemon) {
         snprintf(why, why_size, "cannot listen (address in use, or not permitted?)");
+        pr_peer_watch_stop(h->watch);
         free(h);
         return NULL;
     }
@@ -550,6 +684,7 @@ unsigned pr_http_stop(pr_http *http, unsigned delay_ms, unsigned grace_ms)
         nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     unsigned left = atomic_load(&http->in_flight);
     MHD_stop_daemon(http->daemon);
+    pr_peer_watch_stop(http->watch);
     free(http);
     return left;
 }

@@ -9,7 +9,9 @@
  * starts and drops it when libmicrohttpd reports it complete, so a reload
  * (pr_current_replace) never changes or frees data under a request.
  *
- * Threads: libmicrohttpd runs its own threads (an epoll thread pool).
+ * Threads: libmicrohttpd runs its own threads (an epoll thread pool), and
+ * a peer_watch thread notices clients that have gone and closes in stages
+ * the connections whose request content was refused unread.
  * pr_http_start and pr_http_stop are called from one thread. Ownership: the
  * pr_http borrows the pr_current, which must outlive it. */
 #ifndef PR_HTTP_H

@@ -243,6 +243,60 @@ Test(operations, access_log_plain_and_json)
     cr_assert_eq(server_stop(&s), 0);
 }
 
+/* Issue 13: a 4 KB method, or 700 control bytes in one, overflowed the
+ * access-log line and killed the process; a path that is not UTF-8 made a
+ * JSON line that is not JSON. Each request is answered, the server lives on,
+ * and every line of its log is one JSON object. */
+Test(operations, hostile_requests_in_the_json_log)
+{
+    server s;
+    const char *json[] = {"--log-format", "json", NULL};
+    server_start(&s, json);
+    static char req[8192], out[8192];
+    size_t len = 0;
+    memset(req, 'X', 4060);
+    len = 4060;
+    len += (size_t)snprintf(req + len, sizeof req - len, " / HTTP/1.1\r\nHost: x\r\n\r\n");
+    int long_method = http_raw(s.port, req, len, out, sizeof out);
+    for (len = 0; len < 700; len++)
+        req[len] = (char)(1 + len % 8); /* no tab, newline or carriage return */
+    len += (size_t)snprintf(req + len, sizeof req - len, " / HTTP/1.1\r\nHost: x\r\n\r\n");
+    int control_method = http_raw(s.port, req, len, out, sizeof out);
+    http_record(false);
+    http_response r;
+    http_request(s.port, "GET", "/v1/services/%FFx", NULL, &r);
+    cr_assert_eq(r.status, 404);
+    http_response_free(&r);
+    http_record(true);
+    http_request(s.port, "GET", "/v1/ports/3493", NULL, &r);
+    cr_assert_eq(r.status, 200, "the server still answers");
+    http_response_free(&r);
+    char *log = server_log(&s);
+    size_t lines = 0;
+    bool long_logged = false, not_utf8_logged = false;
+    for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n"), lines++) {
+        json_error_t err;
+        json_t *j = json_loads(line, 0, &err);
+        cr_assert_not_null(j, "not JSON (%s): %.300s", err.text, line);
+        cr_assert_leq(strlen(line), 4096);
+        const char *method = json_string_value(json_object_get(j, "method"));
+        const char *path = json_string_value(json_object_get(j, "path"));
+        if (method && !strncmp(method, "XXXXXXXX", 8)) {
+            long_logged = true;
+            cr_assert(json_is_true(json_object_get(j, "truncated")), "%s", line);
+        }
+        if (path && !strcmp(path, "/v1/services/\xef\xbf\xbdx"))
+            not_utf8_logged = true;
+        json_decref(j);
+    }
+    free(log);
+    cr_assert(long_logged, "the long method's request is logged (answered %d)", long_method);
+    cr_assert(not_utf8_logged, "the path's byte 0xff is logged as U+FFFD");
+    cr_assert_geq(lines, 5);
+    (void)control_method; /* answered or refused: either way, logged without harm */
+    cr_assert_eq(server_stop(&s), 0);
+}
+
 /* ---- reloads under load ---- */
 
 typedef struct load {
