@@ -81,6 +81,15 @@ static bool build_people_text(pr_api *api)
     return true;
 }
 
+static void free_kept_body(void *ctx, pr_body *body);
+
+/* The grace period's callback: an evicted answer no request can still use. */
+static void free_retired(void *ctx, void *retired)
+{
+    pr_api *api = ctx;
+    pr_answers_free_retired(api->answers, retired);
+}
+
 pr_api *pr_api_new(const pr_registry *reg, const pr_api_config *cfg)
 {
     pr_api *api = calloc(1, sizeof *api);
@@ -104,7 +113,9 @@ pr_api *pr_api_new(const pr_registry *reg, const pr_api_config *cfg)
     /* 16384 slots: 128 KiB of table at most, more entries than an 8 MiB
      * budget can pay for */
     if (api->cfg.cache_bytes &&
-        (!(api->answers = pr_answers_new(16384)) || !(api->admit = pr_admit_new()))) {
+        (!(api->grace = pr_grace_new(free_retired, api)) ||
+         !(api->answers = pr_answers_new(16384, api->grace, free_kept_body, api)) ||
+         !(api->admit = pr_admit_new()))) {
         pr_api_free(api);
         return NULL;
     }
@@ -165,7 +176,9 @@ void pr_api_free(pr_api *api)
     free_slots(api, api->name_slots, reg->name_count);
     free_slots(api, api->assignee_slots, reg->person_count);
     free_slots(api, api->contact_slots, reg->person_count);
-    pr_answers_free(api->answers, free_kept_body, api);
+    /* retired answers first: freeing them needs the table's callbacks */
+    pr_grace_free(api->grace);
+    pr_answers_free(api->answers);
     pr_admit_free(api->admit);
     free(api->assignees_by_count);
     free(api->people_text);
@@ -386,6 +399,10 @@ void pr_api_problem(pr_response *resp, const pr_request *req, int status, const 
 
 void pr_response_release(pr_response *resp)
 {
+    if (resp->grace) {
+        pr_grace_leave(resp->grace, resp->grace_token);
+        resp->grace = NULL;
+    }
     if (resp->body_owned)
         free((void *)resp->body);
     resp->body = NULL;
@@ -509,7 +526,7 @@ static enum pr_route route_request(pr_api *api, const pr_request *req, pr_respon
     dispatch(api, req, resp, route, path + rest, len - rest);
     if (kept && resp->status == 200 && resp->cacheable && pr_cache_admits(api, key.hash))
         pr_answers_keep(api->answers, &key, resp, &api->cached_bytes, api->cfg.cache_bytes,
-                        api->cfg.wire_bytes);
+                        api->cfg.wire_bytes, true);
     return route;
 }
 
@@ -574,8 +591,38 @@ static void dispatch(pr_api *api, const pr_request *req, pr_response *resp, enum
 
 void pr_api_handle(pr_api *api, const pr_request *req, pr_response *resp)
 {
+    /* entered before the cache is looked into, so that nothing found there
+     * can be freed under the response */
+    unsigned token = api->grace ? pr_grace_enter(api->grace) : 0;
     enum pr_route route = route_request(api, req, resp);
     resp->route = route;
+    resp->grace = api->grace;
+    resp->grace_token = token;
+}
+
+bool pr_response_take_grace(pr_response *resp, unsigned *token)
+{
+    if (!resp->grace)
+        return false;
+    *token = resp->grace_token;
+    resp->grace = NULL;
+    return true;
+}
+
+void pr_api_grace_leave(pr_api *api, unsigned token)
+{
+    if (api->grace)
+        pr_grace_leave(api->grace, token);
+}
+
+size_t pr_api_evicted(const pr_api *api)
+{
+    return api->answers ? pr_answers_evicted(api->answers) : 0;
+}
+
+size_t pr_api_evicted_freed(const pr_api *api)
+{
+    return api->grace ? pr_grace_freed(api->grace) : 0;
 }
 
 const char *pr_route_name(enum pr_route route)

@@ -102,6 +102,12 @@ typedef struct pr_response {
     bool cacheable;      /* a 200 that gets ETag/Cache-Control/Last-Modified */
     const char *allow;   /* Allow header for 405 and OPTIONS, else NULL */
     char link[4608];     /* RFC 8288 Link header value, "" when none */
+    /* A borrowed body may be evicted from the cache while the response is
+     * sent: it is freed only once every request that could use it has left
+     * (grace.h). pr_api_handle enters for the response; pr_response_release
+     * leaves, unless the caller took the token over (pr_response_take_grace). */
+    struct pr_grace *grace; /* NULL: no token held */
+    unsigned grace_token;
 } pr_response;
 
 typedef struct pr_api_config {
@@ -130,6 +136,18 @@ bool pr_api_takes_body(enum pr_method method, const char *path, size_t path_len)
  * The caller releases the response with pr_response_release(). */
 void pr_api_handle(pr_api *api, const pr_request *req, pr_response *resp);
 void pr_response_release(pr_response *resp);
+
+/* Moves the response's grace token to the caller, who must keep whatever
+ * bytes of its body it still sends until it gives the token back with
+ * pr_api_grace_leave() (the server does so when libmicrohttpd reports the
+ * request complete). False when the response holds none. */
+bool pr_response_take_grace(pr_response *resp, unsigned *token);
+void pr_api_grace_leave(pr_api *api, unsigned token);
+
+/* How many kept answers were evicted, and how many of those are freed (for
+ * metrics and tests). */
+size_t pr_api_evicted(const pr_api *api);
+size_t pr_api_evicted_freed(const pr_api *api);
 
 /* Fills resp with a problem+json answer (RFC 9457), for errors found outside
  * pr_api_handle (a request body where none belongs, for instance). */

@@ -28,6 +28,7 @@ struct pr_api {
     pr_body *_Atomic *assignee_slots; /* one per person */
     pr_body *_Atomic *contact_slots;  /* one per person */
     pr_answers *answers;              /* searches, list pages, checks; NULL: none */
+    pr_grace *grace;                  /* frees what answers evicts; NULL with no answers */
     pr_admit *admit;                  /* what may be kept; NULL when nothing is */
     uint32_t *assignees_by_count;     /* assignee person indexes, most records first */
     uint32_t assignee_count;

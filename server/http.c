@@ -40,6 +40,8 @@ typedef struct body_sink {
     size_t len;
     bool too_large; /* more than PR_MAX_BODY_BYTES came: the rest is dropped */
     size_t dropped; /* bytes dropped so far, up to MAX_DROPPED_BYTES */
+    bool graced;    /* holds grace_token (see hold_grace) */
+    unsigned grace_token;
     char data[PR_MAX_BODY_BYTES];
 } body_sink;
 
@@ -65,10 +67,42 @@ static body_sink *sink_of(void *state)
     return ((uintptr_t)state & 1u) ? (body_sink *)((uintptr_t)state & ~(uintptr_t)1u) : NULL;
 }
 
+/* A request that borrowed a kept answer holds a grace token until it is
+ * complete, so that an eviction cannot free the bytes being sent
+ * (pr_response_take_grace): on a data-set state in two of the pointer's low
+ * bits (a data set is malloc'ed, so they are free), in a body sink in its
+ * own fields. */
+enum { GRACE_HELD = 4u, GRACE_ODD = 8u };
+
 static pr_dataset *dataset_of(void *state)
 {
     body_sink *sink = sink_of(state);
-    return sink ? sink->ds : state;
+    /* stepping back over the bits from the pointer itself keeps what it
+     * points into in the compiler's sight */
+    return sink ? sink->ds
+                : (pr_dataset *)(void *)((char *)state -
+                                         ((uintptr_t)state & (GRACE_HELD | GRACE_ODD)));
+}
+
+static void hold_grace(void **state, pr_response *resp)
+{
+    unsigned token;
+    if (!pr_response_take_grace(resp, &token))
+        return;
+    body_sink *sink = sink_of(*state);
+    if (sink) {
+        sink->graced = true;
+        sink->grace_token = token;
+    } else {
+        *state = (void *)((uintptr_t)*state | GRACE_HELD | (token ? GRACE_ODD : 0u));
+    }
+}
+
+static void leave_grace(void *state, pr_api *api)
+{
+    body_sink *sink = sink_of(state);
+    if (sink ? sink->graced : ((uintptr_t)state & GRACE_HELD) != 0)
+        pr_api_grace_leave(api, sink ? sink->grace_token : ((uintptr_t)state & GRACE_ODD) != 0);
 }
 
 /* MHD_OPTION_URI_LOG_CALLBACK: the only place libmicrohttpd shows the
@@ -516,6 +550,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             sink->len = 0;
             sink->too_large = false;
             sink->dropped = 0;
+            sink->graced = false;
             *req_cls = tag_sink(sink);
             return MHD_YES;
         }
@@ -528,9 +563,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             route = pr_api_route_of(req.path, req.path_len);
         if (pr_api_takes_body(req.method, req.path, req.path_len))
             pr_api_problem(&resp, &req, 413, "the request body is over 65536 bytes");
-        else if (req.method == PR_POST && !answer_operations(h, ds, &req, &resp, &route))
+        else if (req.method == PR_POST && !answer_operations(h, ds, &req, &resp, &route)) {
             pr_api_handle(ds->api, &req, &resp); /* a 405, or 404 where nothing is */
-        else if (req.method != PR_POST)
+            hold_grace(req_cls, &resp);
+        } else if (req.method != PR_POST)
             pr_api_problem(&resp, &req, 413, "this resource takes no request body");
         return respond(h, ds->api, conn, &req, method, &resp, route, &start);
     }
@@ -571,6 +607,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     int route;
     if (!answer_operations(h, ds, &req, &resp, &route)) {
         pr_api_handle(ds->api, &req, &resp);
+        hold_grace(req_cls, &resp);
         route = resp.route;
     }
     return respond(h, ds->api, conn, &req, method, &resp, route, &start);
@@ -587,7 +624,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         return;
     }
     body_sink *sink = sink_of(*req_cls);
-    pr_dataset_release(dataset_of(*req_cls));
+    pr_dataset *ds = dataset_of(*req_cls);
+    leave_grace(*req_cls, ds->api);
+    pr_dataset_release(ds);
     free(sink);
     *req_cls = NULL;
     atomic_fetch_sub(&h->in_flight, 1);
