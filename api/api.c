@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "conditional.h"
+#include "web.h"
 
 static const char json_media_type[] = "application/json";
 static const char problem_type[] = "application/problem+json";
@@ -358,6 +359,8 @@ static enum pr_route classify(const char *path, size_t len, size_t *rest)
         return PR_ROUTE_ROOT;
     if (is(path, len, "/openapi.yaml"))
         return PR_ROUTE_OPENAPI;
+    if (pr_web_is_asset(path, len))
+        return PR_ROUTE_WEB;
     if (is(path, len, "/v1/registry"))
         return PR_ROUTE_REGISTRY;
     if (is(path, len, "/v1/services"))
@@ -459,7 +462,10 @@ static void dispatch(pr_api *api, const pr_request *req, pr_response *resp, enum
 {
     switch (route) {
     case PR_ROUTE_ROOT:
-        pr_handle_root(api, req, resp);
+        pr_handle_index(api, req, resp);
+        break;
+    case PR_ROUTE_WEB:
+        pr_handle_web_asset(api, req, resp);
         break;
     case PR_ROUTE_OPENAPI:
         pr_handle_openapi(api, req, resp);
@@ -516,13 +522,21 @@ void pr_api_handle(pr_api *api, const pr_request *req, pr_response *resp)
 const char *pr_route_name(enum pr_route route)
 {
     static const char *const names[PR_ROUTE_COUNT] = {
-        [PR_ROUTE_UNKNOWN] = "unknown",     [PR_ROUTE_ROOT] = "root",
-        [PR_ROUTE_OPENAPI] = "openapi",     [PR_ROUTE_REGISTRY] = "registry",
-        [PR_ROUTE_PORT] = "port",           [PR_ROUTE_FREE_PORTS] = "free_ports",
-        [PR_ROUTE_SERVICE] = "service",     [PR_ROUTE_SERVICES] = "services",
-        [PR_ROUTE_SEARCH] = "search",       [PR_ROUTE_ASSIGNEE] = "assignee",
-        [PR_ROUTE_ASSIGNEES] = "assignees", [PR_ROUTE_CONTACT] = "contact",
-        [PR_ROUTE_CONTACTS] = "contacts",   [PR_ROUTE_CHECK] = "check",
+        [PR_ROUTE_UNKNOWN] = "unknown",
+        [PR_ROUTE_ROOT] = "root",
+        [PR_ROUTE_OPENAPI] = "openapi",
+        [PR_ROUTE_REGISTRY] = "registry",
+        [PR_ROUTE_PORT] = "port",
+        [PR_ROUTE_FREE_PORTS] = "free_ports",
+        [PR_ROUTE_SERVICE] = "service",
+        [PR_ROUTE_SERVICES] = "services",
+        [PR_ROUTE_SEARCH] = "search",
+        [PR_ROUTE_ASSIGNEE] = "assignee",
+        [PR_ROUTE_ASSIGNEES] = "assignees",
+        [PR_ROUTE_CONTACT] = "contact",
+        [PR_ROUTE_CONTACTS] = "contacts",
+        [PR_ROUTE_CHECK] = "check",
+        [PR_ROUTE_WEB] = "web",
     };
     return (unsigned)route < PR_ROUTE_COUNT ? names[route] : "unknown";
 }

@@ -44,6 +44,7 @@ enum pr_route {
     PR_ROUTE_CONTACT,
     PR_ROUTE_CONTACTS,
     PR_ROUTE_CHECK,
+    PR_ROUTE_WEB, /* the web page's assets (web.h) */
     PR_ROUTE_COUNT
 };
 
@@ -79,6 +80,7 @@ typedef struct pr_request {
     const char *body; /* request content (POST), NULL when none */
     size_t body_len;
     const char *content_type; /* its Content-Type field, NULL when absent */
+    const char *accept;       /* its Accept field, NULL when absent (GET / negotiates) */
 } pr_request;
 
 /* A rendered body with its content-derived strong ETag. Immutable once
@@ -101,6 +103,8 @@ typedef struct pr_response {
     bool cacheable;      /* a 200 that gets ETag/Cache-Control/Last-Modified */
     const char *allow;   /* Allow header for 405 and OPTIONS, else NULL */
     char link[4608];     /* RFC 8288 Link header value, "" when none */
+    const char *vary;    /* a Vary value to add to a 200 and its 304, NULL when none */
+    const char *csp;     /* a 200's Content-Security-Policy, NULL when none */
 } pr_response;
 
 typedef struct pr_api_config {
