@@ -148,20 +148,22 @@
   /* asked once: the header and the home view share it */
   const registry = api('/v1/registry');
 
+  /* drawn at once, without waiting for the counts: the first view a visitor sees */
   async function home() {
-    const reg = await registry;
     const try1 = ['3493', 'nut', 'http', 'postgres', 'Network UPS Tools'];
+    const facts = el('dl', { class: 'facts' });
     fill(main,
       heading('Look up a port, a service or a contact'),
       el('p', null, 'Type in the box above: a port number, a service name, words of a description, a contact\'s name or address. ',
         'The answers come from portreg\'s API, the same one scripts and dashboards use.'),
       el('p', null, 'Try: ', try1.map((t, i) => [i ? ', ' : '', el('a', { href: link.search(t) }, t)])),
       el('p', null, 'Or ', el('a', { href: '#/check' }, 'check a port choice'), ' for a new service, one port or a whole manifest.'),
-      el('dl', { class: 'facts' },
-        el('dt', null, 'Records'), el('dd', null, reg.records),
-        el('dt', null, 'Of them ranges'), el('dd', null, reg.ranges),
-        el('dt', null, 'Service names'), el('dd', null, reg.services),
-        el('dt', null, 'Contacts'), el('dd', null, reg.contacts)));
+      facts);
+    registry.then((reg) => fill(facts,
+      el('dt', null, 'Records'), el('dd', null, reg.records),
+      el('dt', null, 'Of them ranges'), el('dd', null, reg.ranges),
+      el('dt', null, 'Service names'), el('dd', null, reg.services),
+      el('dt', null, 'Contacts'), el('dd', null, reg.contacts))).catch(() => {});
   }
 
   async function search(term, signal) {

@@ -23,7 +23,7 @@ const shots = process.env.SHOTS || path.join(path.dirname(portreg), 'browser');
 const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-const DEADLINE_MS = 100_000;
+const DEADLINE_MS = 90_000;
 const LIMITS = { firstRenderMs: 150, searchMs: 50, pageBytes: 60 * 1024 };
 
 let failures = 0;
@@ -73,9 +73,11 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => x.toFixed(1) + ' ms';
 
 async function main() {
-  if (!existsSync(data)) {
-    console.log(`the browser test needs the whole registry in ${data}`);
-    process.exit(1);
+  if (!existsSync(path.join(data, 'service-names-port-numbers.csv'))) {
+    // as every test of the whole registry does where it is absent
+    console.log(`browser test skipped: the whole registry is absent (no registry files in ${data})`);
+    clearTimeout(deadline);
+    process.exit(0);
   }
   mkdirSync(shots, { recursive: true });
   const base = await startServer();
@@ -290,6 +292,8 @@ async function main() {
   const axeSummary = Object.entries(axeTotals).map(([k, n]) => `${k} x${n}`).join(', ');
   console.log(`axe-core ${JSON.parse(readFileSync(createRequire(import.meta.url).resolve('axe-core/package.json'))).version}: ` +
     `${views.length * 2} audits (${views.length} views, light and dark); violations: ${axeSummary || 'none'}`);
+  await page.goto(base + '/#/port/3493', { waitUntil: 'load' });
+  await viewShown('#/port/3493');
   await shot('port-dark');
 
   // ---- a phone ----
