@@ -95,32 +95,42 @@
     return rec.range ? rec.range.first + '-' + rec.range.last : String(rec.port);
   }
 
-  function people(ids, kind) {
-    if (!ids || !ids.length) return '';
-    return ids.map((id, i) => [i ? ', ' : '', el('a', { href: link[kind](id) }, id)]);
+  /* names: person ID -> name to show, when the view has them */
+  function people(ids, kind, names) {
+    return (ids || []).map((id, i) => [i ? ', ' : '', el('a', { href: link[kind](id) }, (names && names.get(id)) || id)]);
   }
 
-  function records(list, term) {
+  function nameMap(persons) {
+    return new Map(persons.filter(Boolean).map((p) => [p.id, p.name || p.organization || p.id]));
+  }
+
+  const same = (a, b) => (a || []).join() === (b || []).join();
+
+  function records(list, term, names) {
     if (!list.length) return el('p', null, 'No record.');
-    const cols = ['Service', 'Port', 'Protocol', 'Status', 'Description', 'Assignee', 'Contact', 'Dates', 'Reference'];
+    const cols = ['Service', 'Port', 'Status', 'Description', 'Assignee and contact', 'Dates'];
     const rows = list.map((r) => {
+      const where = r.range
+        ? [el('a', { href: link.port(r.range.first) }, portOf(r)), r.protocol ? '/' + r.protocol : '', el('span', { class: 'dim' }, ' range')]
+        : r.port === null ? el('span', { class: 'dim' }, r.protocol || 'no port')
+          : [el('a', { href: link.port(r.port) }, marked(r.port, term)), r.protocol ? '/' + r.protocol : ''];
       const cells = [
         r.service ? el('a', { href: link.service(r.service) }, marked(r.service, term)) : el('span', { class: 'dim' }, 'none'),
-        r.range
-          ? [el('a', { href: link.port(r.range.first) }, portOf(r)), el('span', { class: 'dim' }, ' range')]
-          : r.port === null ? el('span', { class: 'dim' }, 'none') : el('a', { href: link.port(r.port) }, marked(r.port, term)),
-        r.protocol ?? '',
+        where,
         statusBadge(r.status),
         [
           marked(r.description ?? '', term),
           r.notes ? el('div', { class: 'dim' }, 'Notes: ', r.notes) : '',
           r.service_code ? el('div', { class: 'dim' }, 'Service code: ', r.service_code) : '',
           r.unauthorized_use ? el('div', { class: 'warn' }, r.unauthorized_use) : '',
+          r.reference && r.reference.length ? el('div', { class: 'dim' }, 'Reference: ', marked(r.reference.join(', '), term)) : '',
         ],
-        people(r.assignee, 'assignee'),
-        people(r.contact, 'contact'),
-        [r.registered ? 'registered ' + r.registered : '', r.registered && r.modified ? ', ' : '', r.modified ? 'modified ' + r.modified : ''],
-        (r.reference || []).join(', '),
+        [
+          people(r.assignee, 'assignee', names),
+          r.contact && r.contact.length && !same(r.contact, r.assignee)
+            ? el('div', null, el('span', { class: 'dim' }, 'contact '), people(r.contact, 'contact', names)) : '',
+        ],
+        [r.registered ? el('div', null, 'registered ' + r.registered) : '', r.modified ? el('div', null, 'modified ' + r.modified) : ''],
       ];
       /* one span per cell: on a phone the cell is a grid of its label and this */
       return el('tr', null, cells.map((c, i) => el(i ? 'td' : 'th', { scope: i ? null : 'row', 'data-label': cols[i] }, el('span', null, c))));
@@ -170,7 +180,8 @@
     if (q.value.trim() !== term) q.value = term; /* a deep link, or back */
     if (!term) return home();
     const data = await api('/v1/search?q=' + enc(term) + '&limit=' + PAGE, { signal });
-    const list = el('div', { class: 'hits' }, records(data.items, term));
+    const names = nameMap(data.contacts || []);
+    const list = el('div', { class: 'hits' }, records(data.items, term, names));
     const more = el('p');
     let shown = data.items.length;
     const all = data.items.slice();
@@ -183,7 +194,8 @@
       const next = await api('/v1/search?q=' + enc(term) + '&limit=' + PAGE + '&offset=' + shown);
       all.push(...next.items);
       shown = all.length;
-      fill(list, records(all, term));
+      for (const c of next.contacts || []) names.set(c.id, c.name || c.organization || c.id);
+      fill(list, records(all, term, names));
       fillMore();
       say(shown + ' of ' + data.total + ' records shown');
     }
@@ -224,7 +236,7 @@
           el('th', { scope: 'row' }, p), el('td', null, statusBadge(d.status[p])),
           el('td', null, el('a', { href: link.check({ port: n, protocol: p }) }, 'Check ' + n + '/' + p)))))),
       el('h2', null, 'Records covering ' + n),
-      d.records.length ? records(d.records) : el('p', null, 'No record covers this port: it is not assigned for any protocol.'),
+      d.records.length ? records(d.records, '', nameMap(folks)) : el('p', null, 'No record covers this port: it is not assigned for any protocol.'),
       folks.filter(Boolean).length ? [el('h2', null, 'Contacts'),
         folks.filter(Boolean).map((p) => el('section', { class: 'card' },
           el('h3', null, el('a', { href: link.contact(p.id) }, p.name || p.organization || p.id)), person(p)))] : '');
