@@ -146,6 +146,14 @@ async function main() {
       paint: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
     })));
   }
+  const deep = [];
+  for (let i = 0; i < 3; i++) {
+    await page.goto('about:blank');
+    await page.goto(base + '/#/port/3493', { waitUntil: 'load' });
+    await viewShown('#/port/3493');
+    deep.push(await page.evaluate(() => performance.getEntriesByName('pr-first-render')[0].startTime));
+  }
+  console.log(`first render of a deep link (#/port/3493, four API calls), uncached: ${deep.map(ms).join(', ')}`);
   await page.setCacheEnabled(true);
   const renders = loads.map((l) => l.render);
   console.log(`first render, uncached loads: ${renders.map(ms).join(', ')}; median ${ms(median(renders))} ` +
@@ -180,6 +188,15 @@ async function main() {
   // the median: one slow sample on a shared machine says little of the page
   check(domMedian < LIMITS.searchMs, `a search took ${ms(domMedian)} (median) after the last key`);
   check(await page.evaluate(() => location.hash) === '#/search?q=nut', 'the search has its URL');
+  // a long answer comes a page at a time
+  await page.evaluate(() => { location.hash = '#/search?q=http'; });
+  await viewShown('#/search?q=http');
+  const before = await page.$$eval('table.records tbody tr', (rows) => rows.length);
+  await page.click('main p button');
+  await page.waitForFunction((n) => document.querySelectorAll('table.records tbody tr').length > n, { timeout: 5000 }, before);
+  check(before === 50, `a search shows 50 records first (${before})`);
+  await page.goBack();
+  await viewShown('#/search?q=nut');
   const marks = await page.$$eval('main mark', (ms) => ms.map((m) => m.textContent.toLowerCase()));
   check(marks.length > 0 && marks.every((m) => m === 'nut'), 'the matches are highlighted');
   await shot('search');
@@ -299,11 +316,13 @@ async function main() {
   // ---- a phone ----
   await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }]);
   await page.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 1 });
-  await page.goto(base + '/#/port/3493', { waitUntil: 'load' });
-  await viewShown('#/port/3493');
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  check(overflow <= 0, `nothing wider than a phone (${overflow} px over)`);
-  await shot('port-phone');
+  for (const [hash, name] of [['#/search?q=nut', 'search-phone'], ['#/check?port=3493&protocol=tcp&name=my--svc', 'check-phone'], ['#/port/3493', 'port-phone']]) {
+    await page.goto(base + '/' + hash, { waitUntil: 'load' });
+    await viewShown(hash);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(overflow <= 0, `${hash}: nothing wider than a phone (${overflow} px over)`);
+    await shot(name);
+  }
 
   check(problems.length === 0, 'no console error, failed or outside request:\n  ' + problems.join('\n  '));
   console.log(`screenshots: ${shots}`);
