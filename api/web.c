@@ -149,23 +149,27 @@ static void respond_file(pr_api *api, const pr_request *req, pr_response *resp, 
         resp->csp = pr_web_csp;
 }
 
-bool pr_web_is_asset(const char *path, size_t len)
+/* The asset at path[0..len), NULL when none: / is the page, not an asset. */
+static const web_file *find_asset(const char *path, size_t len)
 {
     for (size_t i = 1; i < sizeof files / sizeof files[0]; i++)
         if (strlen(files[i].path) == len && memcmp(files[i].path, path, len) == 0)
-            return true;
-    return false;
+            return &files[i];
+    return NULL;
+}
+
+bool pr_web_is_asset(const char *path, size_t len)
+{
+    return find_asset(path, len) != NULL;
 }
 
 void pr_handle_web_asset(pr_api *api, const pr_request *req, pr_response *resp)
 {
-    for (size_t i = 1; i < sizeof files / sizeof files[0]; i++)
-        if (strlen(files[i].path) == req->path_len &&
-            memcmp(files[i].path, req->path, req->path_len) == 0) {
-            respond_file(api, req, resp, &files[i]);
-            return;
-        }
-    pr_problem(resp, req, 404, NULL, "no such resource; see /openapi.yaml for the API");
+    const web_file *f = find_asset(req->path, req->path_len);
+    if (f)
+        respond_file(api, req, resp, f);
+    else
+        pr_problem(resp, req, 404, NULL, "no such resource; see /openapi.yaml for the API");
 }
 
 void pr_handle_index(pr_api *api, const pr_request *req, pr_response *resp)
