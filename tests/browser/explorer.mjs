@@ -45,13 +45,17 @@ async function cleanup() {
   if (server && server.exitCode === null) server.kill('SIGTERM');
   if (profile) rmSync(profile, { recursive: true, force: true });
 }
-const deadline = setTimeout(async () => {
-  console.log(`FAIL: the browser test ran over ${DEADLINE_MS / 1000} s`);
+// Stops the server and the browser however the test ends: over time, or
+// told to stop (a CI timeout), so that nothing is left running.
+function abandon(why) {
+  console.log('FAIL: ' + why);
   if (server) server.kill('SIGKILL');
   if (browser) browser.process()?.kill('SIGKILL');
   if (profile) rmSync(profile, { recursive: true, force: true });
   process.exit(1);
-}, DEADLINE_MS);
+}
+const deadline = setTimeout(() => abandon(`the browser test ran over ${DEADLINE_MS / 1000} s`), DEADLINE_MS);
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => abandon('stopped by ' + signal));
 
 function startServer() {
   return new Promise((resolve, reject) => {
@@ -99,6 +103,9 @@ async function main() {
     executablePath: chromium,
     headless: true,
     userDataDir: profile,
+    handleSIGTERM: false, // abandon() above does it, server included
+    handleSIGINT: false,
+    handleSIGHUP: false,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
