@@ -10,9 +10,8 @@
   const live = document.getElementById('live');
   const PROTOCOLS = ['tcp', 'udp', 'sctp', 'dccp'];
   const PAGE = 50;
-  /* Long enough to let a fast typist's keys merge, short enough that the
-   * answer lands well within 50 ms of the last one. */
-  const DEBOUNCE_MS = 12;
+  /* keys closer than this merge into one search (see the input handler) */
+  const DEBOUNCE_MS = 25;
   const RANGES = {
     system: 'System Port (0-1023): assigned through IETF review or IESG approval (RFC 6335 section 6)',
     user: 'User Port (1024-49151): assigned by IANA on request (RFC 6335 section 6)',
@@ -405,18 +404,28 @@
     if (location.hash.startsWith('#/') || location.hash === '') render(true);
   });
 
+  /* Debounced on both edges: a key after a pause asks at once, keys that
+   * follow within DEBOUNCE_MS (a paste, auto-repeat, a fast burst) merge
+   * into one request when they stop. A request overtaken by the next one is
+   * aborted (render's AbortController), so answers never arrive out of order. */
   let typing = 0;
+  let lastAsked = -Infinity;
+  function ask() {
+    typing = 0;
+    lastAsked = performance.now();
+    const term = q.value.trim();
+    const hash = link.search(term);
+    const onSearch = parse().path === '/search' || parse().path === '/';
+    /* a query typed on is one view: only the first key makes history */
+    if (onSearch) history.replaceState(null, '', hash);
+    else history.pushState(null, '', hash);
+    render(false);
+  }
   q.addEventListener('input', () => {
+    const burst = typing !== 0 || performance.now() - lastAsked < DEBOUNCE_MS;
     clearTimeout(typing);
-    typing = setTimeout(() => {
-      const term = q.value.trim();
-      const hash = link.search(term);
-      const onSearch = parse().path === '/search' || parse().path === '/';
-      /* a query typed on is one view: only the first key makes history */
-      if (onSearch) history.replaceState(null, '', hash);
-      else history.pushState(null, '', hash);
-      render(false);
-    }, DEBOUNCE_MS);
+    if (burst) typing = setTimeout(ask, DEBOUNCE_MS);
+    else ask();
   });
   document.getElementById('find').addEventListener('submit', (e) => {
     e.preventDefault();

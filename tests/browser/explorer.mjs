@@ -166,6 +166,7 @@ async function main() {
   console.log(`first render, uncached loads: ${renders.map(ms).join(', ')}; median ${ms(median(renders))} ` +
     `(first contentful paint median ${ms(median(loads.map((l) => l.paint)))}); limit ${LIMITS.firstRenderMs} ms`);
   check(median(renders) < LIMITS.firstRenderMs, `first render took ${ms(median(renders))}`);
+  check(median(loads.map((l) => l.paint)) < LIMITS.firstRenderMs, 'first contentful paint within the limit too');
   await page.waitForFunction(() => /updated 20\d\d-\d\d-\d\d/.test(document.getElementById('source').textContent));
   check(true, 'the data\'s date is shown');
   await shot('home');
@@ -178,22 +179,35 @@ async function main() {
   check(await page.evaluate(() => document.activeElement.id === 'q'), '/ focuses the search box');
   const timings = [];
   for (const term of ['http', 'postgres', 'Network UPS', 'kerberos', 'x11', 'ssh', '3493', 'nut']) {
-    await page.evaluate(() => { const q = document.getElementById('q'); q.value = ''; });
+    // a frame watcher in the page: the first animation frame that has the
+    // results is the one that paints them
+    await page.evaluate((t) => {
+      document.getElementById('q').value = '';
+      window.seen = undefined;
+      const main = document.getElementById('main');
+      const tick = () => {
+        if (main.dataset.results === t) window.seen = performance.now();
+        else requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    }, term);
     await page.keyboard.type(term, { delay: 40 });
-    await page.waitForFunction((t) => document.getElementById('main').dataset.results === t && (window.seen = performance.now()),
-      { polling: 'raf', timeout: 5000 }, term);
+    await page.waitForFunction(() => window.seen !== undefined, { timeout: 5000 });
     const t = await page.evaluate((term) => ({
       dom: performance.getEntriesByName('pr-results:' + term).at(-1).startTime - window.lastKey,
       frame: window.seen - window.lastKey,
     }), term);
     timings.push(t);
-    console.log(`search "${term}": results in the page ${ms(t.dom)} after the last key, on screen by the next frame at ${ms(t.frame)}`);
+    console.log(`search "${term}": results in the page ${ms(t.dom)} after the last key, in the frame that paints them at ${ms(t.frame)}`);
   }
   const domMedian = median(timings.map((t) => t.dom));
   const domMax = Math.max(...timings.map((t) => t.dom));
-  console.log(`search after the last keystroke: median ${ms(domMedian)}, worst ${ms(domMax)}; limit ${LIMITS.searchMs} ms`);
-  // the median: one slow sample on a shared machine says little of the page
-  check(domMedian < LIMITS.searchMs, `a search took ${ms(domMedian)} (median) after the last key`);
+  const frameMedian = median(timings.map((t) => t.frame));
+  console.log(`search after the last keystroke: median ${ms(domMedian)}, worst ${ms(domMax)}; ` +
+    `painted: median ${ms(frameMedian)}; limit ${LIMITS.searchMs} ms`);
+  // the median: one slow sample on a shared machine says little of the page;
+  // timed to the frame that paints the results, what a person sees
+  check(frameMedian < LIMITS.searchMs, `a search was painted ${ms(frameMedian)} (median) after the last key`);
   check(await page.evaluate(() => location.hash) === '#/search?q=nut', 'the search has its URL');
   // a long answer comes a page at a time
   await page.evaluate(() => { location.hash = '#/search?q=http'; });
