@@ -190,7 +190,13 @@
         : '');
     };
     async function loadMore() {
-      const next = await api('/v1/search?q=' + enc(term) + '&limit=' + PAGE + '&offset=' + shown);
+      let next;
+      try {
+        next = await api('/v1/search?q=' + enc(term) + '&limit=' + PAGE + '&offset=' + shown);
+      } catch (err) {
+        fill(more, el('span', { class: 'error', role: 'alert' }, err.message));
+        return;
+      }
       all.push(...next.items);
       shown = all.length;
       for (const c of next.contacts || []) names.set(c.id, c.name || c.organization || c.id);
@@ -220,8 +226,7 @@
     if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new Problem(404, 'a port is a number from 0 to 65535');
     const n = Number(text);
     const d = await api('/v1/ports/' + n, { signal });
-    const ids = [...new Set(d.records.flatMap((r) => [...(r.assignee || []), ...(r.contact || [])]))];
-    const folks = await Promise.all(ids.map((id) => api('/v1/contacts/' + enc(id), { signal }).catch(() => null)));
+    const folks = await peopleOf(d.records, signal);
     fill(main,
       heading('Port ' + n),
       el('p', { class: 'lead' }, RANGES[d.range_class] || d.range_class),
@@ -241,14 +246,24 @@
           el('h3', null, el('a', { href: link.contact(p.id) }, p.name || p.organization || p.id)), person(p)))] : '');
   }
 
+  /* the people a few records cite, each asked once; one that fails is left out */
+  async function peopleOf(list, signal) {
+    const ids = [...new Set(list.flatMap((r) => [...(r.assignee || []), ...(r.contact || [])]))];
+    return Promise.all(ids.map((id) => api('/v1/contacts/' + enc(id), { signal }).catch((err) => {
+      if (err.name === 'AbortError') throw err;
+      return null;
+    })));
+  }
+
   async function service(name, signal) {
     const d = await api('/v1/services/' + enc(name), { signal });
+    const folks = await peopleOf(d.records, signal);
     const ports = [...new Set(d.records.filter((r) => r.port !== null || r.range).map(portOf))];
     fill(main,
       heading('Service ' + d.service),
       el('p', { class: 'lead' }, d.records.length + (d.records.length === 1 ? ' record' : ' records'),
         ports.length ? [' on ', ports.map((p, i) => [i ? ', ' : '', el('a', { href: link.port(p.split('-')[0]) }, p)])] : ''),
-      records(d.records));
+      records(d.records, '', nameMap(folks)));
   }
 
   function personView(kind) {
@@ -258,7 +273,7 @@
         heading((kind === 'assignee' ? 'Assignee ' : 'Contact ') + (p.name || p.organization || p.id)),
         person(p),
         el('h2', null, 'Records naming them as ' + kind),
-        records(p.records || []));
+        records(p.records || [], '', nameMap([p])));
     };
   }
 
