@@ -8,6 +8,7 @@
 #include "check.h"
 #include "conditional.h"
 #include "csv_table.h"
+#include "web.h"
 
 static const char json_media_type[] = "application/json";
 static const char problem_type[] = "application/problem+json";
@@ -440,6 +441,8 @@ static enum pr_route classify(const char *path, size_t len, size_t *rest)
         return PR_ROUTE_ROOT;
     if (is(path, len, "/openapi.yaml"))
         return PR_ROUTE_OPENAPI;
+    if (pr_web_is_asset(path, len))
+        return PR_ROUTE_WEB;
     if (is(path, len, "/v1/registry"))
         return PR_ROUTE_REGISTRY;
     if (is(path, len, "/v1/services"))
@@ -541,7 +544,10 @@ static void dispatch(pr_api *api, const pr_request *req, pr_response *resp, enum
 {
     switch (route) {
     case PR_ROUTE_ROOT:
-        pr_handle_root(api, req, resp);
+        pr_handle_index(api, req, resp);
+        break;
+    case PR_ROUTE_WEB:
+        pr_handle_web_asset(api, req, resp);
         break;
     case PR_ROUTE_OPENAPI:
         pr_handle_openapi(api, req, resp);
@@ -628,13 +634,21 @@ size_t pr_api_evicted_freed(const pr_api *api)
 const char *pr_route_name(enum pr_route route)
 {
     static const char *const names[PR_ROUTE_COUNT] = {
-        [PR_ROUTE_UNKNOWN] = "unknown",     [PR_ROUTE_ROOT] = "root",
-        [PR_ROUTE_OPENAPI] = "openapi",     [PR_ROUTE_REGISTRY] = "registry",
-        [PR_ROUTE_PORT] = "port",           [PR_ROUTE_FREE_PORTS] = "free_ports",
-        [PR_ROUTE_SERVICE] = "service",     [PR_ROUTE_SERVICES] = "services",
-        [PR_ROUTE_SEARCH] = "search",       [PR_ROUTE_ASSIGNEE] = "assignee",
-        [PR_ROUTE_ASSIGNEES] = "assignees", [PR_ROUTE_CONTACT] = "contact",
-        [PR_ROUTE_CONTACTS] = "contacts",   [PR_ROUTE_CHECK] = "check",
+        [PR_ROUTE_UNKNOWN] = "unknown",
+        [PR_ROUTE_ROOT] = "root",
+        [PR_ROUTE_OPENAPI] = "openapi",
+        [PR_ROUTE_REGISTRY] = "registry",
+        [PR_ROUTE_PORT] = "port",
+        [PR_ROUTE_FREE_PORTS] = "free_ports",
+        [PR_ROUTE_SERVICE] = "service",
+        [PR_ROUTE_SERVICES] = "services",
+        [PR_ROUTE_SEARCH] = "search",
+        [PR_ROUTE_ASSIGNEE] = "assignee",
+        [PR_ROUTE_ASSIGNEES] = "assignees",
+        [PR_ROUTE_CONTACT] = "contact",
+        [PR_ROUTE_CONTACTS] = "contacts",
+        [PR_ROUTE_CHECK] = "check",
+        [PR_ROUTE_WEB] = "web",
     };
     return (unsigned)route < PR_ROUTE_COUNT ? names[route] : "unknown";
 }

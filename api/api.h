@@ -45,6 +45,7 @@ enum pr_route {
     PR_ROUTE_CONTACT,
     PR_ROUTE_CONTACTS,
     PR_ROUTE_CHECK,
+    PR_ROUTE_WEB, /* the web page's assets (web.h) */
     PR_ROUTE_COUNT
 };
 
@@ -80,6 +81,7 @@ typedef struct pr_request {
     const char *body; /* request content (POST), NULL when none */
     size_t body_len;
     const char *content_type; /* its Content-Type field, NULL when absent */
+    const char *accept;       /* its Accept field, NULL when absent (GET / negotiates) */
 } pr_request;
 
 /* A rendered body with its content-derived strong ETag. Immutable once
@@ -108,6 +110,8 @@ typedef struct pr_response {
      * leaves, unless the caller took the token over (pr_response_take_grace). */
     struct pr_grace *grace; /* NULL: no token held */
     unsigned grace_token;
+    const char *vary;    /* a Vary value to add to a 200 and its 304, NULL when none */
+    const char *csp;     /* a 200's Content-Security-Policy, NULL when none */
 } pr_response;
 
 typedef struct pr_api_config {

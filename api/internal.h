@@ -13,7 +13,15 @@
 #include "api.h"
 #include "render.h"
 
-enum pr_fixed_body { PR_FIXED_ROOT, PR_FIXED_OPENAPI, PR_FIXED_COUNT };
+enum pr_fixed_body {
+    PR_FIXED_ROOT,
+    PR_FIXED_OPENAPI,
+    PR_FIXED_PAGE, /* the web page and its assets (web.h) */
+    PR_FIXED_SCRIPT,
+    PR_FIXED_STYLE,
+    PR_FIXED_ICON,
+    PR_FIXED_COUNT
+};
 
 /* Port pages are cached per port and per view: all protocols, then one each. */
 #define PR_PORT_VIEWS PR_PROTO_COUNT

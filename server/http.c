@@ -178,6 +178,10 @@ static struct MHD_Response *make_ok(const pr_http *h, const pr_api *api, const p
     else
         MHD_add_response_header(r, "Cache-Control", "no-store");
     add_cors(h, r);
+    if (resp->vary)
+        MHD_add_response_header(r, "Vary", resp->vary);
+    if (resp->csp)
+        MHD_add_response_header(r, "Content-Security-Policy", resp->csp);
     return r;
 }
 
@@ -186,13 +190,15 @@ static struct MHD_Response *make_ok(const pr_http *h, const pr_api *api, const p
  * must be the 200's. libmicrohttpd never sends the content of a 304 but does
  * write the length of the buffer it is given: so it is given the 200's. */
 static struct MHD_Response *make_not_modified(const pr_http *h, const pr_api *api,
-                                              const pr_body *body, bool owned)
+                                              const pr_response *resp, bool owned)
 {
-    struct MHD_Response *r = over_body(body, owned);
+    struct MHD_Response *r = over_body(resp->body, owned);
     if (!r)
         return NULL;
-    add_validators(h, api, r, body);
+    add_validators(h, api, r, resp->body);
     add_cors(h, r);
+    if (resp->vary)
+        MHD_add_response_header(r, "Vary", resp->vary);
     return r;
 }
 
@@ -205,7 +211,7 @@ static struct MHD_Response *cached_wire(const pr_http *h, const pr_api *api,
     struct MHD_Response *r = atomic_load_explicit(&body->wire[which], memory_order_acquire);
     if (r)
         return r;
-    r = which == WIRE_OK ? make_ok(h, api, resp, false) : make_not_modified(h, api, body, false);
+    r = which == WIRE_OK ? make_ok(h, api, resp, false) : make_not_modified(h, api, resp, false);
     if (!r)
         return NULL;
     if (which == WIRE_OK && resp->link[0])
@@ -471,7 +477,7 @@ static enum MHD_Result respond_closing(pr_http *h, const pr_api *api, struct MHD
     if (not_modified && shared)
         r = cached_wire(h, api, resp, WIRE_NOT_MODIFIED);
     else if (not_modified)
-        r = make_not_modified(h, api, resp->body, resp->body_owned);
+        r = make_not_modified(h, api, resp, resp->body_owned);
     else if (shared)
         r = cached_wire(h, api, resp, WIRE_OK);
     else
@@ -604,6 +610,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req.params = params.params;
     req.param_count = params.count;
     req.too_many_params = params.too_many;
+    req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
     int route;
     if (!answer_operations(h, ds, &req, &resp, &route)) {
         pr_api_handle(ds->api, &req, &resp);
