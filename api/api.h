@@ -110,8 +110,8 @@ typedef struct pr_response {
      * leaves, unless the caller took the token over (pr_response_take_grace). */
     struct pr_grace *grace; /* NULL: no token held */
     unsigned grace_token;
-    const char *vary;    /* a Vary value to add to a 200 and its 304, NULL when none */
-    const char *csp;     /* a 200's Content-Security-Policy, NULL when none */
+    const char *vary; /* a Vary value to add to a 200 and its 304, NULL when none */
+    const char *csp;  /* a 200's Content-Security-Policy, NULL when none */
 } pr_response;
 
 typedef struct pr_api_config {
