@@ -12,9 +12,6 @@
 
 static const char json_media_type[] = "application/json";
 static const char problem_type[] = "application/problem+json";
-static const char allow_read[] = "GET, HEAD, OPTIONS";
-
-static const char allow_check[] = "GET, HEAD, OPTIONS, POST";
 
 /* ---- object ---- */
 
@@ -412,74 +409,9 @@ void pr_response_release(pr_response *resp)
 
 /* ---- router ---- */
 
-/* Does path[0..len) start with the segment prefix (e.g. "/v1/ports/")? */
-static bool has_prefix(const char *path, size_t len, const char *prefix, size_t *rest)
-{
-    size_t n = strlen(prefix);
-    if (len < n || memcmp(path, prefix, n) != 0)
-        return false;
-    *rest = n;
-    return true;
-}
-
-static bool is(const char *path, size_t len, const char *literal)
-{
-    return strlen(literal) == len && memcmp(path, literal, len) == 0;
-}
-
-bool pr_api_takes_body(enum pr_method method, const char *path, size_t path_len)
-{
-    return method == PR_POST && is(path, path_len, "/v1/check");
-}
-
-/* Which resource a path names; *rest receives where a name, ID or port
- * begins within it. */
-static enum pr_route classify(const char *path, size_t len, size_t *rest)
-{
-    *rest = 0;
-    if (is(path, len, "/"))
-        return PR_ROUTE_ROOT;
-    if (is(path, len, "/openapi.yaml"))
-        return PR_ROUTE_OPENAPI;
-    if (pr_web_is_asset(path, len))
-        return PR_ROUTE_WEB;
-    if (is(path, len, "/v1/registry"))
-        return PR_ROUTE_REGISTRY;
-    if (is(path, len, "/v1/services"))
-        return PR_ROUTE_SERVICES;
-    if (is(path, len, "/v1/search"))
-        return PR_ROUTE_SEARCH;
-    if (is(path, len, "/v1/assignees"))
-        return PR_ROUTE_ASSIGNEES;
-    if (is(path, len, "/v1/contacts"))
-        return PR_ROUTE_CONTACTS;
-    if (is(path, len, "/v1/check"))
-        return PR_ROUTE_CHECK;
-    if (is(path, len, "/v1/ports/free")) /* before the port template */
-        return PR_ROUTE_FREE_PORTS;
-    if (has_prefix(path, len, "/v1/ports/", rest) && *rest < len)
-        return PR_ROUTE_PORT;
-    /* Names and IDs take the whole rest of the path: a historic name such as
-     * 914c/g holds a slash, and arrives decoded from 914c%2Fg. */
-    if (has_prefix(path, len, "/v1/services/", rest) && *rest < len)
-        return PR_ROUTE_SERVICE;
-    if (has_prefix(path, len, "/v1/assignees/", rest) && *rest < len)
-        return PR_ROUTE_ASSIGNEE;
-    if (has_prefix(path, len, "/v1/contacts/", rest) && *rest < len)
-        return PR_ROUTE_CONTACT;
-    return PR_ROUTE_UNKNOWN;
-}
-
-enum pr_route pr_api_route_of(const char *path, size_t len)
-{
-    size_t rest;
-    return classify(path, len, &rest);
-}
-
-static bool takes_query(enum pr_route route);
-static void dispatch(pr_api *api, const pr_request *req, pr_response *resp, enum pr_route route,
-                     const char *arg, size_t arg_len);
-
+/* Everything that comes from the route's row (routes.h): the path's row,
+ * OPTIONS and Allow, the method, the query parameters' names; then the
+ * answers kept by request, and the row's handler. */
 static enum pr_route route_request(pr_api *api, const pr_request *req, pr_response *resp)
 {
     memset(resp, 0, sizeof *resp);
@@ -494,105 +426,51 @@ static enum pr_route route_request(pr_api *api, const pr_request *req, pr_respon
         pr_problem(resp, req, 400, NULL, "the request target is not an absolute path");
         return PR_ROUTE_UNKNOWN;
     }
-    size_t rest = 0;
-    enum pr_route route = classify(path, len, &rest);
-    if (route == PR_ROUTE_UNKNOWN) {
+    size_t arg_at = len;
+    const pr_route_row *row = pr_route_find(path, len, &arg_at);
+    if (!row || (row->operations && !api->cfg.operations)) {
         pr_problem(resp, req, 404, NULL, "no such resource; see /openapi.yaml for the API");
-        return route;
+        return PR_ROUTE_UNKNOWN;
     }
-    const char *allow = route == PR_ROUTE_CHECK ? allow_check : allow_read;
+    const char *allow = pr_route_allow(row);
     if (req->method == PR_OPTIONS) {
         resp->status = 204;
         resp->allow = allow;
-        return route;
+        return row->id;
     }
-    bool posting = req->method == PR_POST && route == PR_ROUTE_CHECK;
+    bool posting = req->method == PR_POST && row->post;
     if (req->method != PR_GET && req->method != PR_HEAD && !posting) {
         pr_problem(resp, req, 405, NULL, "this resource answers %s", allow);
         resp->allow = allow;
-        return route;
+        return row->id;
     }
     if (req->too_many_params) {
         pr_problem(resp, req, 400, NULL, "more than %d query parameters", PR_MAX_QUERY_PARAMS);
-        return route;
+        return row->id;
     }
+    if (!pr_params_allow(req, resp, posting ? row->post_params : row->params))
+        return row->id;
+    if (row->operations) {
+        api->cfg.operations(row->id, api, req, resp);
+        return row->id;
+    }
+    const char *arg = path + arg_at;
+    size_t arg_len = len - arg_at;
     if (posting) {
-        pr_handle_check_post(api, req, resp);
-        return route;
+        row->post(api, req, resp, arg, arg_len);
+        return row->id;
     }
     /* Answers that scan or compute are kept by their request (answers.h);
      * single lookups have slots of their own. */
     pr_answer_key key;
-    bool kept = api->answers && takes_query(route) && pr_answer_key_of(req, &key);
+    bool kept = api->answers && row->kept && pr_answer_key_of(req, &key);
     if (kept && pr_answers_find(api->answers, &key, resp))
-        return route;
-    dispatch(api, req, resp, route, path + rest, len - rest);
+        return row->id;
+    row->get(api, req, resp, arg, arg_len);
     if (kept && resp->status == 200 && resp->cacheable && pr_cache_admits(api, key.hash))
         pr_answers_keep(api->answers, &key, resp, &api->cached_bytes, api->cfg.cache_bytes,
                         api->cfg.wire_bytes, true);
-    return route;
-}
-
-static bool takes_query(enum pr_route route)
-{
-    return route == PR_ROUTE_SERVICES || route == PR_ROUTE_SEARCH || route == PR_ROUTE_ASSIGNEES ||
-           route == PR_ROUTE_CONTACTS || route == PR_ROUTE_CHECK || route == PR_ROUTE_FREE_PORTS;
-}
-
-static void dispatch(pr_api *api, const pr_request *req, pr_response *resp, enum pr_route route,
-                     const char *arg, size_t arg_len)
-{
-    switch (route) {
-    case PR_ROUTE_ROOT:
-        pr_handle_index(api, req, resp);
-        break;
-    case PR_ROUTE_WEB:
-        pr_handle_web_asset(api, req, resp);
-        break;
-    case PR_ROUTE_OPENAPI:
-        pr_handle_openapi(api, req, resp);
-        break;
-    case PR_ROUTE_REGISTRY:
-        pr_handle_registry(api, req, resp);
-        break;
-    case PR_ROUTE_SERVICES:
-        pr_handle_services(api, req, resp);
-        break;
-    case PR_ROUTE_SEARCH:
-        pr_handle_search(api, req, resp);
-        break;
-    case PR_ROUTE_ASSIGNEES:
-        pr_handle_assignees(api, req, resp);
-        break;
-    case PR_ROUTE_CONTACTS:
-        pr_handle_contacts(api, req, resp);
-        break;
-    case PR_ROUTE_SERVICE:
-        pr_handle_service(api, req, resp, arg, arg_len);
-        break;
-    case PR_ROUTE_ASSIGNEE:
-        pr_handle_assignee(api, req, resp, arg, arg_len);
-        break;
-    case PR_ROUTE_CONTACT:
-        pr_handle_contact(api, req, resp, arg, arg_len);
-        break;
-    case PR_ROUTE_PORT: {
-        const char *slash = memchr(arg, '/', arg_len);
-        size_t port_len = slash ? (size_t)(slash - arg) : arg_len;
-        pr_handle_port(api, req, resp, arg, port_len, slash ? slash + 1 : NULL,
-                       slash ? arg_len - port_len - 1 : 0);
-        break;
-    }
-    case PR_ROUTE_CHECK:
-        pr_handle_check(api, req, resp);
-        break;
-    case PR_ROUTE_FREE_PORTS:
-        pr_handle_free_ports(api, req, resp);
-        break;
-    case PR_ROUTE_UNKNOWN:
-    case PR_ROUTE_COUNT:
-        break;
-    }
+    return row->id;
 }
 
 void pr_api_handle(pr_api *api, const pr_request *req, pr_response *resp)
@@ -629,26 +507,4 @@ size_t pr_api_evicted(const pr_api *api)
 size_t pr_api_evicted_freed(const pr_api *api)
 {
     return api->grace ? pr_grace_freed(api->grace) : 0;
-}
-
-const char *pr_route_name(enum pr_route route)
-{
-    static const char *const names[PR_ROUTE_COUNT] = {
-        [PR_ROUTE_UNKNOWN] = "unknown",
-        [PR_ROUTE_ROOT] = "root",
-        [PR_ROUTE_OPENAPI] = "openapi",
-        [PR_ROUTE_REGISTRY] = "registry",
-        [PR_ROUTE_PORT] = "port",
-        [PR_ROUTE_FREE_PORTS] = "free_ports",
-        [PR_ROUTE_SERVICE] = "service",
-        [PR_ROUTE_SERVICES] = "services",
-        [PR_ROUTE_SEARCH] = "search",
-        [PR_ROUTE_ASSIGNEE] = "assignee",
-        [PR_ROUTE_ASSIGNEES] = "assignees",
-        [PR_ROUTE_CONTACT] = "contact",
-        [PR_ROUTE_CONTACTS] = "contacts",
-        [PR_ROUTE_CHECK] = "check",
-        [PR_ROUTE_WEB] = "web",
-    };
-    return (unsigned)route < PR_ROUTE_COUNT ? names[route] : "unknown";
 }

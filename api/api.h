@@ -45,12 +45,15 @@ enum pr_route {
     PR_ROUTE_CONTACT,
     PR_ROUTE_CONTACTS,
     PR_ROUTE_CHECK,
-    PR_ROUTE_WEB, /* the web page's assets (web.h) */
+    PR_ROUTE_WEB,     /* the web page's assets (web.h) */
+    PR_ROUTE_HEALTHZ, /* the server's own (pr_api_config.operations) */
+    PR_ROUTE_READYZ,
+    PR_ROUTE_METRICS,
     PR_ROUTE_COUNT
 };
 
 /* The resource a path names (by its shape alone: an unknown service name is
- * still PR_ROUTE_SERVICE). */
+ * still PR_ROUTE_SERVICE), from the route table (routes.h). */
 enum pr_route pr_api_route_of(const char *path, size_t len);
 
 /* A short, stable label: "port", "services", ..., "unknown". */
@@ -82,6 +85,7 @@ typedef struct pr_request {
     size_t body_len;
     const char *content_type; /* its Content-Type field, NULL when absent */
     const char *accept;       /* its Accept field, NULL when absent (GET / negotiates) */
+    void *server;             /* the server's own, handed to pr_api_config.operations */
 } pr_request;
 
 /* A rendered body with its content-derived strong ETag. Immutable once
@@ -114,6 +118,8 @@ typedef struct pr_response {
     const char *csp;  /* a 200's Content-Security-Policy, NULL when none */
 } pr_response;
 
+typedef struct pr_api pr_api;
+
 typedef struct pr_api_config {
     uint32_t max_limit;      /* largest `limit` a list accepts */
     uint32_t default_limit;  /* `limit` when none is given */
@@ -124,9 +130,12 @@ typedef struct pr_api_config {
     const char *version;     /* reported by GET / */
     /* releases a body's wire[] objects when the pr_api is freed; may be NULL */
     void (*wire_free)(void *wire);
+    /* Answers /healthz, /readyz and /metrics (route), rows of the route
+     * table like any other, once the table has accepted the request (a GET
+     * or HEAD without query parameters). NULL: those paths are 404s. */
+    void (*operations)(enum pr_route route, const pr_api *api, const pr_request *req,
+                       pr_response *resp);
 } pr_api_config;
-
-typedef struct pr_api pr_api;
 
 /* Builds the API over a loaded registry. NULL on allocation failure. */
 pr_api *pr_api_new(const pr_registry *reg, const pr_api_config *cfg);

@@ -66,13 +66,14 @@ static bool both_fits(const pr_request *req, pr_response *resp, const pr_check_o
     return false;
 }
 
-void pr_handle_check(pr_api *api, const pr_request *req, pr_response *resp)
+void pr_handle_check(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
+                     size_t arg_len)
 {
-    static const char *const allowed[] = {"port", "protocol", "name", "both", "suggest", NULL};
+    (void)arg, (void)arg_len;
     const pr_param *port, *proto;
     pr_check_entry entry = {0};
     pr_check_options opt;
-    if (!pr_params_allow(req, resp, allowed) || !required_param(req, resp, "port", &port) ||
+    if (!required_param(req, resp, "port", &port) ||
         !required_param(req, resp, "protocol", &proto) || !options_params(req, resp, &opt))
         return;
     char q[96];
@@ -167,11 +168,12 @@ static bool read_entry(const pr_request *req, pr_response *resp, json_t *item, s
     return true;
 }
 
-void pr_handle_check_post(pr_api *api, const pr_request *req, pr_response *resp)
+void pr_handle_check_post(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
+                          size_t arg_len)
 {
-    static const char *const allowed[] = {"both", "suggest", NULL};
+    (void)arg, (void)arg_len;
     pr_check_options opt;
-    if (!pr_params_allow(req, resp, allowed) || !options_params(req, resp, &opt))
+    if (!options_params(req, resp, &opt))
         return;
     if (req->content_type && !is_json_media_type(req->content_type)) {
         char q[96];
@@ -235,12 +237,13 @@ void pr_handle_check_post(pr_api *api, const pr_request *req, pr_response *resp)
     json_decref(root);
 }
 
-void pr_handle_free_ports(pr_api *api, const pr_request *req, pr_response *resp)
+void pr_handle_free_ports(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
+                          size_t arg_len)
 {
-    static const char *const allowed[] = {"protocol", "from", "to", "limit", "offset", NULL};
+    (void)arg, (void)arg_len;
     const pr_param *proto;
     uint32_t from, to, limit, offset;
-    if (!pr_params_allow(req, resp, allowed) || !required_param(req, resp, "protocol", &proto) ||
+    if (!required_param(req, resp, "protocol", &proto) ||
         !pr_param_uint(req, resp, "from", 0, 65535, 1024, &from) ||
         !pr_param_uint(req, resp, "to", 0, 65535, 49151, &to) ||
         !pr_param_page(api, req, resp, &limit, &offset))

@@ -104,23 +104,15 @@ void pr_set_page_links(pr_response *resp, const pr_request *req, const char *pat
 json_t *pr_list_envelope(json_t *items, uint32_t total, uint32_t limit, uint32_t offset);
 
 /* ---- handlers ---- */
+/* Each is a row of the route table (routes.h), which has already checked the
+ * method and the query parameters' names. */
+#include "routes.h"
+
+pr_handler pr_handle_registry, pr_handle_openapi, pr_handle_port, pr_handle_service,
+    pr_handle_services, pr_handle_search, pr_handle_assignees, pr_handle_assignee,
+    pr_handle_contacts, pr_handle_contact, pr_handle_check, pr_handle_check_post,
+    pr_handle_free_ports;
+/* The JSON index of GET / (pr_handle_index negotiates between it and the page). */
 void pr_handle_root(pr_api *api, const pr_request *req, pr_response *resp);
-void pr_handle_registry(pr_api *api, const pr_request *req, pr_response *resp);
-void pr_handle_openapi(pr_api *api, const pr_request *req, pr_response *resp);
-void pr_handle_port(pr_api *api, const pr_request *req, pr_response *resp, const char *port,
-                    size_t port_len, const char *proto, size_t proto_len);
-void pr_handle_service(pr_api *api, const pr_request *req, pr_response *resp, const char *name,
-                       size_t len);
-void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp);
-void pr_handle_search(pr_api *api, const pr_request *req, pr_response *resp);
-void pr_handle_assignees(pr_api *api, const pr_request *req, pr_response *resp);
-void pr_handle_assignee(pr_api *api, const pr_request *req, pr_response *resp, const char *id,
-                        size_t len);
-void pr_handle_contacts(pr_api *api, const pr_request *req, pr_response *resp);
-void pr_handle_contact(pr_api *api, const pr_request *req, pr_response *resp, const char *id,
-                       size_t len);
-void pr_handle_check(pr_api *api, const pr_request *req, pr_response *resp);
-void pr_handle_check_post(pr_api *api, const pr_request *req, pr_response *resp);
-void pr_handle_free_ports(pr_api *api, const pr_request *req, pr_response *resp);
 
 #endif

@@ -124,28 +124,22 @@ static pr_body *make_openapi(pr_api *api, const void *arg)
     return pr_body_new((const char *)pr_openapi_yaml, pr_openapi_yaml_len);
 }
 
-static bool no_params(const pr_request *req, pr_response *resp)
-{
-    static const char *const none[] = {NULL};
-    return pr_params_allow(req, resp, none);
-}
-
 void pr_handle_root(pr_api *api, const pr_request *req, pr_response *resp)
 {
-    if (no_params(req, resp))
-        pr_respond_cached(api, req, resp, &api->fixed[PR_FIXED_ROOT], make_root, NULL);
+    pr_respond_cached(api, req, resp, &api->fixed[PR_FIXED_ROOT], make_root, NULL);
 }
 
-void pr_handle_registry(pr_api *api, const pr_request *req, pr_response *resp)
+void pr_handle_registry(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
+                        size_t arg_len)
 {
-    if (no_params(req, resp))
-        pr_respond_body(resp, req, make_registry(api, NULL));
+    (void)arg, (void)arg_len;
+    pr_respond_body(resp, req, make_registry(api, NULL));
 }
 
-void pr_handle_openapi(pr_api *api, const pr_request *req, pr_response *resp)
+void pr_handle_openapi(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
+                       size_t arg_len)
 {
-    if (!no_params(req, resp))
-        return;
+    (void)arg, (void)arg_len;
     pr_respond_cached(api, req, resp, &api->fixed[PR_FIXED_OPENAPI], make_openapi, NULL);
     if (resp->status == 200)
         resp->content_type = "application/yaml"; /* RFC 9512 */

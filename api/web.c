@@ -138,9 +138,6 @@ static pr_body *make_file(pr_api *api, const void *arg)
 
 static void respond_file(pr_api *api, const pr_request *req, pr_response *resp, const web_file *f)
 {
-    static const char *const none[] = {NULL};
-    if (!pr_params_allow(req, resp, none))
-        return;
     pr_respond_cached(api, req, resp, &api->fixed[f->slot], make_file, f);
     if (resp->status != 200)
         return;
@@ -163,8 +160,10 @@ bool pr_web_is_asset(const char *path, size_t len)
     return find_asset(path, len) != NULL;
 }
 
-void pr_handle_web_asset(pr_api *api, const pr_request *req, pr_response *resp)
+void pr_handle_web_asset(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
+                         size_t arg_len)
 {
+    (void)arg, (void)arg_len;
     const web_file *f = find_asset(req->path, req->path_len);
     if (f)
         respond_file(api, req, resp, f);
@@ -172,8 +171,10 @@ void pr_handle_web_asset(pr_api *api, const pr_request *req, pr_response *resp)
         pr_problem(resp, req, 404, NULL, "no such resource; see /openapi.yaml for the API");
 }
 
-void pr_handle_index(pr_api *api, const pr_request *req, pr_response *resp)
+void pr_handle_index(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
+                     size_t arg_len)
 {
+    (void)arg, (void)arg_len;
     if (pr_web_wants_html(req->accept))
         respond_file(api, req, resp, &files[0]);
     else

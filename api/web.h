@@ -33,7 +33,9 @@ bool pr_web_is_asset(const char *path, size_t len);
 extern const char pr_web_csp[];
 
 /* Handlers, for the router: GET / (negotiated), and an asset's path. */
-void pr_handle_index(pr_api *api, const pr_request *req, pr_response *resp);
-void pr_handle_web_asset(pr_api *api, const pr_request *req, pr_response *resp);
+void pr_handle_index(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
+                     size_t arg_len);
+void pr_handle_web_asset(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
+                         size_t arg_len);
 
 #endif

@@ -384,53 +384,22 @@ static double seconds_since(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-/* The route of /healthz, /readyz or /metrics, or -1 for any other path. */
-static int operations_route(const char *path)
+void pr_http_operations(enum pr_route route, const pr_api *api, const pr_request *req,
+                        pr_response *resp)
 {
-    if (!strcmp(path, "/healthz"))
-        return PR_METRICS_ROUTE_HEALTHZ;
-    if (!strcmp(path, "/readyz"))
-        return PR_METRICS_ROUTE_READYZ;
-    if (!strcmp(path, "/metrics"))
-        return PR_METRICS_ROUTE_METRICS;
-    return -1;
-}
-
-/* /healthz, /readyz and /metrics: about this process, not about the data, so
- * answered here and never cached. False when the path is none of them. */
-static bool answer_operations(pr_http *h, const pr_dataset *ds, const pr_request *req,
-                              pr_response *resp, int *route)
-{
-    *route = operations_route(req->path);
-    if (*route < 0)
-        return false;
-    memset(resp, 0, sizeof *resp);
-    if (req->method == PR_OPTIONS) {
-        resp->status = 204;
-        resp->allow = "GET, HEAD, OPTIONS";
-        return true;
-    }
-    if (req->method != PR_GET && req->method != PR_HEAD) {
-        pr_api_problem(resp, req, 405, "this resource answers GET, HEAD, OPTIONS");
-        resp->allow = "GET, HEAD, OPTIONS";
-        return true;
-    }
-    if (req->param_count || req->too_many_params) {
-        pr_api_problem(resp, req, 400, "this resource takes no query parameters");
-        return true;
-    }
+    pr_http *h = req->server;
     char text[160];
     const char *type = "application/json";
     char *metrics = NULL;
     size_t len = 0;
-    if (*route == PR_METRICS_ROUTE_HEALTHZ) {
+    if (route == PR_ROUTE_HEALTHZ) {
         len = (size_t)snprintf(text, sizeof text, "{\"status\":\"alive\"}\n");
-    } else if (*route == PR_METRICS_ROUTE_READYZ) {
-        if (atomic_load(&h->draining)) {
+    } else if (route == PR_ROUTE_READYZ) {
+        if (!h || atomic_load(&h->draining)) {
             pr_api_problem(resp, req, 503, "shutting down: finishing the requests under way");
-            return true;
+            return;
         }
-        const pr_registry *reg = pr_api_registry(ds->api);
+        const pr_registry *reg = pr_api_registry(api);
         len = (size_t)snprintf(text, sizeof text,
                                "{\"status\":\"ready\",\"records\":%u,\"contacts\":%u}\n",
                                reg->record_count, reg->contact_count);
@@ -438,20 +407,19 @@ static bool answer_operations(pr_http *h, const pr_dataset *ds, const pr_request
         metrics = pr_metrics_render(&len);
         type = "text/plain; version=0.0.4; charset=utf-8";
     }
-    pr_body *body = metrics                              ? pr_body_new(metrics, len)
-                    : *route != PR_METRICS_ROUTE_METRICS ? pr_body_new(text, len)
-                                                         : NULL;
+    pr_body *body = metrics                     ? pr_body_new(metrics, len)
+                    : route != PR_ROUTE_METRICS ? pr_body_new(text, len)
+                                                : NULL;
     free(metrics);
     if (!body) {
         pr_api_problem(resp, req, 500, "out of memory");
-        return true;
+        return;
     }
     resp->status = 200;
     resp->content_type = type;
     resp->body = body;
     resp->body_owned = true;
     resp->cacheable = false;
-    return true;
 }
 
 /* Queues resp for req and records it: metrics and the access log. */
@@ -540,9 +508,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
              * as what follows on it cannot be told apart from a body */
             pr_api_problem(&resp, &req, 400, bad_framing);
             linger_after(h, conn);
-            int route = operations_route(req.path);
-            if (route < 0)
-                route = pr_api_route_of(req.path, req.path_len);
+            int route = pr_api_route_of(req.path, req.path_len);
             return respond_closing(h, ds->api, conn, &req, method, &resp, route, &start, true);
         }
         if (!pr_framing_has_body(&framing))
@@ -564,16 +530,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
          * now makes libmicrohttpd close the connection after it, which is
          * right, as the unread content cannot be skipped. */
         linger_after(h, conn);
-        int route = operations_route(req.path);
-        if (route < 0)
-            route = pr_api_route_of(req.path, req.path_len);
-        if (pr_api_takes_body(req.method, req.path, req.path_len))
+        int route = pr_api_route_of(req.path, req.path_len);
+        req.server = h;
+        if (pr_api_takes_body(req.method, req.path, req.path_len)) {
             pr_api_problem(&resp, &req, 413, "the request body is over 65536 bytes");
-        else if (req.method == PR_POST && !answer_operations(h, ds, &req, &resp, &route)) {
+        } else if (req.method == PR_POST) {
             pr_api_handle(ds->api, &req, &resp); /* a 405, or 404 where nothing is */
             hold_grace(req_cls, &resp);
-        } else if (req.method != PR_POST)
+        } else {
             pr_api_problem(&resp, &req, 413, "this resource takes no request body");
+        }
         return respond(h, ds->api, conn, &req, method, &resp, route, &start);
     }
     /* libmicrohttpd 0.9.75 closes the connection when a response is queued
@@ -611,13 +577,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req.param_count = params.count;
     req.too_many_params = params.too_many;
     req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
-    int route;
-    if (!answer_operations(h, ds, &req, &resp, &route)) {
-        pr_api_handle(ds->api, &req, &resp);
-        hold_grace(req_cls, &resp);
-        route = resp.route;
-    }
-    return respond(h, ds->api, conn, &req, method, &resp, route, &start);
+    req.server = h;
+    pr_api_handle(ds->api, &req, &resp);
+    hold_grace(req_cls, &resp);
+    return respond(h, ds->api, conn, &req, method, &resp, resp.route, &start);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,

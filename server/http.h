@@ -50,6 +50,12 @@ uint16_t pr_http_port(const pr_http *http);
  * requests were still under way at the deadline. Accepts NULL. */
 unsigned pr_http_stop(pr_http *http, unsigned delay_ms, unsigned grace_ms);
 
+/* For pr_api_config.operations: /healthz, /readyz and /metrics, about this
+ * process rather than the data, so never cached. The server hands itself to
+ * it in pr_request.server; /readyz is a 503 while the server drains. */
+void pr_http_operations(enum pr_route route, const pr_api *api, const pr_request *req,
+                        pr_response *resp);
+
 /* For pr_api_config.wire_free: releases the prebuilt responses that this
  * module attaches to cached bodies. */
 void pr_http_wire_free(void *wire);

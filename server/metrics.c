@@ -18,7 +18,7 @@ static const double buckets[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                  0.01,   0.025,   0.05,   0.1,   0.25,   1.0};
 #define BUCKETS (sizeof buckets / sizeof *buckets)
 
-static atomic_uint_fast64_t requests[PR_METRICS_ROUTE_COUNT][STATUS_SLOTS];
+static atomic_uint_fast64_t requests[PR_ROUTE_COUNT][STATUS_SLOTS];
 static atomic_uint_fast64_t latency_bucket[BUCKETS + 1]; /* the last is +Inf */
 static atomic_uint_fast64_t latency_ns_sum;
 static atomic_uint_fast64_t not_modified;
@@ -30,18 +30,9 @@ static _Atomic double load_seconds;
 static atomic_int_fast64_t loaded_at;
 static atomic_int_fast64_t updated_at;
 
-static const char *const server_routes[] = {"healthz", "readyz", "metrics"};
-
-static const char *route_label(int route)
-{
-    if (route >= PR_ROUTE_COUNT && route < PR_METRICS_ROUTE_COUNT)
-        return server_routes[route - PR_ROUTE_COUNT];
-    return pr_route_name((enum pr_route)route);
-}
-
 void pr_metrics_request(int route, int status, size_t bytes, double seconds)
 {
-    if (route < 0 || route >= PR_METRICS_ROUTE_COUNT)
+    if (route < 0 || route >= PR_ROUTE_COUNT)
         route = PR_ROUTE_UNKNOWN;
     size_t slot = 0;
     while (slot < STATUS_SLOTS - 1 && statuses[slot] != status)
@@ -126,17 +117,17 @@ char *pr_metrics_render(size_t *len)
     if (!o.buf)
         return NULL;
     header(&o, "portreg_http_requests_total", "counter", "Requests answered, by route and status.");
-    for (int r = 0; r < PR_METRICS_ROUTE_COUNT; r++) {
+    for (int r = 0; r < PR_ROUTE_COUNT; r++) {
         for (size_t s = 0; s < STATUS_SLOTS; s++) {
             uint_fast64_t n = atomic_load_explicit(&requests[r][s], memory_order_relaxed);
             if (!n)
                 continue;
             if (s < STATUS_SLOTS - 1)
                 put(&o, "portreg_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
-                    route_label(r), statuses[s], (unsigned long long)n);
+                    pr_route_name((enum pr_route)r), statuses[s], (unsigned long long)n);
             else
                 put(&o, "portreg_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
-                    route_label(r), (unsigned long long)n);
+                    pr_route_name((enum pr_route)r), (unsigned long long)n);
         }
     }
     header(&o, "portreg_http_request_duration_seconds", "histogram",

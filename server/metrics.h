@@ -12,14 +12,6 @@
 
 #include "api.h"
 
-/* Routes the server answers itself, after the API's own. */
-enum {
-    PR_METRICS_ROUTE_HEALTHZ = PR_ROUTE_COUNT,
-    PR_METRICS_ROUTE_READYZ,
-    PR_METRICS_ROUTE_METRICS,
-    PR_METRICS_ROUTE_COUNT
-};
-
 /* One answered request: its route, status, content bytes, and the time from
  * the complete request to the queued answer. */
 void pr_metrics_request(int route, int status, size_t bytes, double seconds);

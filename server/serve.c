@@ -34,6 +34,7 @@ static pr_dataset *load(const pr_options *opt)
                          .max_manifest = opt->max_manifest,
                          .version = PORTREG_VERSION,
                          .wire_free = pr_http_wire_free,
+                         .operations = pr_http_operations,
                          .wire_bytes = PR_HTTP_WIRE_BYTES};
     double seconds = reg->load_seconds;
     pr_dataset *ds = pr_dataset_new(reg, &cfg);
