@@ -5,15 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A record's name, ASCII-lower-cased once into a scratch buffer, so that
+ * the sort compares with strcmp: the same order as prd_name_cmp, which
+ * lowers each byte on every comparison. */
 typedef struct name_key {
     const char *name;
+    const char *lower;
     uint32_t record;
 } name_key;
 
 static int name_key_cmp(const void *a, const void *b)
 {
     const name_key *x = a, *y = b;
-    int c = prd_name_cmp(x->name, y->name, strlen(y->name) + 1);
+    int c = strcmp(x->lower, y->lower);
     if (c)
         return c;
     return x->record < y->record ? -1 : x->record > y->record;
@@ -22,25 +26,38 @@ static int name_key_cmp(const void *a, const void *b)
 int prd_build_name_index(builder *b, pr_registry *reg, pr_error *err)
 {
     storage *st = b->st;
+    size_t text = 0;
+    for (uint32_t i = 0; i < b->record_count; i++)
+        text += strlen(st->records[i].service) + 1;
     name_key *keys = malloc(((size_t)b->record_count + 1) * sizeof *keys);
+    char *lowered = malloc(text + 1);
     st->name_records = malloc(((size_t)b->record_count + 1) * sizeof *st->name_records);
     st->names = malloc(((size_t)b->record_count + 1) * sizeof *st->names);
-    if (!keys || !st->name_records || !st->names) {
+    if (!keys || !lowered || !st->name_records || !st->names) {
         free(keys);
+        free(lowered);
         return prd_out_of_memory(b, b->records_name, 0, err);
     }
     uint32_t n = 0;
-    for (uint32_t i = 0; i < b->record_count; i++)
-        if (st->records[i].service[0])
-            keys[n++] = (name_key){st->records[i].service, i};
+    char *at = lowered;
+    for (uint32_t i = 0; i < b->record_count; i++) {
+        const char *name = st->records[i].service;
+        if (!name[0])
+            continue;
+        keys[n++] = (name_key){name, at, i};
+        for (const char *c = name; *c; c++)
+            *at++ = (char)prd_ascii_lower((unsigned char)*c);
+        *at++ = '\0';
+    }
     qsort(keys, n, sizeof *keys, name_key_cmp);
     uint32_t groups = 0;
     for (uint32_t i = 0; i < n; i++) {
         st->name_records[i] = keys[i].record;
-        if (i == 0 || prd_name_cmp(keys[i - 1].name, keys[i].name, strlen(keys[i].name) + 1) != 0)
+        if (i == 0 || strcmp(keys[i - 1].lower, keys[i].lower) != 0)
             st->names[groups++] = (pr_service_name){keys[i].name, {i, 0}};
         st->names[groups - 1].records.count++;
     }
+    free(lowered);
     free(keys);
     reg->names = st->names;
     reg->name_count = groups;
