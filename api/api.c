@@ -508,3 +508,13 @@ size_t pr_api_evicted_freed(const pr_api *api)
 {
     return api->grace ? pr_grace_freed(api->grace) : 0;
 }
+
+size_t pr_api_cache_bytes(const pr_api *api)
+{
+    return atomic_load(&((pr_api *)api)->cached_bytes);
+}
+
+size_t pr_api_cache_budget(const pr_api *api)
+{
+    return api->cfg.cache_bytes;
+}

@@ -161,6 +161,9 @@ void pr_api_grace_leave(pr_api *api, unsigned token);
  * metrics and tests). */
 size_t pr_api_evicted(const pr_api *api);
 size_t pr_api_evicted_freed(const pr_api *api);
+/* Bytes kept in the cache now, and its budget. */
+size_t pr_api_cache_bytes(const pr_api *api);
+size_t pr_api_cache_budget(const pr_api *api);
 
 /* Fills resp with a problem+json answer (RFC 9457), for errors found outside
  * pr_api_handle (a request body where none belongs, for instance). */

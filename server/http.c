@@ -404,7 +404,9 @@ void pr_http_operations(enum pr_route route, const pr_api *api, const pr_request
                                "{\"status\":\"ready\",\"records\":%u,\"contacts\":%u}\n",
                                reg->record_count, reg->contact_count);
     } else {
-        metrics = pr_metrics_render(&len);
+        pr_metrics_cache cache = {pr_api_cache_bytes(api), pr_api_cache_budget(api),
+                                  pr_api_evicted(api), pr_api_evicted_freed(api)};
+        metrics = pr_metrics_render(&len, &cache);
         type = "text/plain; version=0.0.4; charset=utf-8";
     }
     pr_body *body = metrics                     ? pr_body_new(metrics, len)

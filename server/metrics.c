@@ -111,7 +111,7 @@ static void header(out *o, const char *name, const char *type, const char *help)
     put(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-char *pr_metrics_render(size_t *len)
+char *pr_metrics_render(size_t *len, const pr_metrics_cache *cache)
 {
     out o = {malloc(8192), 0, 8192, 0};
     if (!o.buf)
@@ -177,6 +177,18 @@ char *pr_metrics_render(size_t *len)
            "epoch; 0 when the data carries no date.");
     put(&o, "portreg_registry_updated_timestamp_seconds %lld\n",
         (long long)atomic_load(&updated_at));
+    header(&o, "portreg_cache_bytes", "gauge",
+           "Bytes of answers kept by the data set being served.");
+    put(&o, "portreg_cache_bytes %zu\n", cache->bytes);
+    header(&o, "portreg_cache_budget_bytes", "gauge", "The answer cache's budget (--cache-bytes).");
+    put(&o, "portreg_cache_budget_bytes %zu\n", cache->budget);
+    header(&o, "portreg_cache_evictions_total", "counter",
+           "Kept answers taken out to make room for answers asked more, since the data set "
+           "being served was loaded.");
+    put(&o, "portreg_cache_evictions_total %zu\n", cache->evicted);
+    header(&o, "portreg_cache_evictions_freed_total", "counter",
+           "Evicted answers freed, once no request could still be sending them.");
+    put(&o, "portreg_cache_evictions_freed_total %zu\n", cache->freed);
     if (o.failed) {
         free(o.buf);
         return NULL;

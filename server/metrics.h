@@ -25,8 +25,16 @@ void pr_metrics_loaded(uint32_t records, uint32_t contacts, double load_seconds,
                        int64_t registry_updated);
 void pr_metrics_reload(int succeeded);
 
+/* The answer cache of the data set being served (its counts start again
+ * with each data set, which Prometheus reads as a counter reset). */
+typedef struct pr_metrics_cache {
+    size_t bytes, budget; /* kept now, and --cache-bytes */
+    size_t evicted;       /* answers taken out to make room */
+    size_t freed;         /* of those, freed after their grace period */
+} pr_metrics_cache;
+
 /* Renders every metric; a malloc'ed, NUL-terminated text (the caller frees
  * it), or NULL when out of memory. */
-char *pr_metrics_render(size_t *len);
+char *pr_metrics_render(size_t *len, const pr_metrics_cache *cache);
 
 #endif
