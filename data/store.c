@@ -32,41 +32,13 @@ void prd_storage_free(storage *st)
     free(st);
 }
 
-/* Copies text[0..len) into the string chunks, NUL-terminated. */
-const char *prd_store_string(storage *st, const char *text, size_t len)
+/* bytes from the chunks, at a multiple of align (a power of two, at most
+ * the chunks' own alignment); a new chunk when the newest lacks room. NULL
+ * when out of memory. Chunks never move, so what they hold stays put. */
+static void *take(storage *st, size_t bytes, size_t align)
 {
-    static const char empty[] = "";
-    if (len == 0)
-        return empty;
     chunk *c = st->chunks;
-    if (!c || c->size - c->used < len + 1) {
-        size_t size = len + 1 > 64 * 1024 ? len + 1 : 64 * 1024;
-        chunk *fresh = malloc(sizeof *fresh + size);
-        if (!fresh)
-            return NULL;
-        fresh->used = 0;
-        fresh->size = size;
-        fresh->next = st->chunks;
-        st->chunks = fresh;
-        c = fresh;
-    }
-    char *out = c->data + c->used;
-    memcpy(out, text, len);
-    out[len] = '\0';
-    c->used += len + 1;
-    return out;
-}
-
-/* Room for n pointers in the chunks, which never move; NULL when out of
- * memory. */
-const char **prd_store_pointers(storage *st, size_t n)
-{
-    static const char *none[1];
-    if (n == 0)
-        return none;
-    size_t bytes = n * sizeof(char *) + sizeof(char *);
-    chunk *c = st->chunks;
-    size_t pad = c ? (sizeof(char *) - (c->used % sizeof(char *))) % sizeof(char *) : 0;
+    size_t pad = c ? (align - c->used % align) % align : 0;
     if (!c || c->size - c->used < bytes + pad) {
         size_t size = bytes > 64 * 1024 ? bytes : 64 * 1024;
         chunk *fresh = malloc(sizeof *fresh + size);
@@ -79,10 +51,32 @@ const char **prd_store_pointers(storage *st, size_t n)
         c = fresh;
         pad = 0;
     }
-    c->used += pad;
-    const char **out = (const char **)(void *)(c->data + c->used);
-    c->used += bytes;
+    void *out = c->data + c->used + pad;
+    c->used += pad + bytes;
     return out;
+}
+
+/* Copies text[0..len) into the string chunks, NUL-terminated. */
+const char *prd_store_string(storage *st, const char *text, size_t len)
+{
+    static const char empty[] = "";
+    if (len == 0)
+        return empty;
+    char *out = take(st, len + 1, 1);
+    if (out) {
+        memcpy(out, text, len);
+        out[len] = '\0';
+    }
+    return out;
+}
+
+/* Room for n pointers in the chunks; NULL when out of memory. */
+const char **prd_store_pointers(storage *st, size_t n)
+{
+    static const char *none[1];
+    if (n == 0)
+        return none;
+    return take(st, (n + 1) * sizeof(char *), sizeof(char *));
 }
 
 /* Grows *array (of elem-sized items) so that it holds at least need items. */

@@ -141,6 +141,18 @@ void exchange_run_unparsed(pr_api *api, exchange *ex, enum pr_method method, con
     pr_api_handle(api, &ex->req, &ex->resp);
 }
 
+bool ask_kept(pr_api *api, const char *target, const pr_body **body)
+{
+    exchange ex;
+    exchange_run_unparsed(api, &ex, PR_GET, target);
+    cr_assert_eq(ex.resp.status, 200, "%s: %d", target, ex.resp.status);
+    bool kept = !ex.resp.body_owned;
+    if (body)
+        *body = kept ? ex.resp.body : NULL;
+    exchange_end(&ex);
+    return kept;
+}
+
 void exchange_run(pr_api *api, exchange *ex, enum pr_method method, const char *target)
 {
     exchange_run_unparsed(api, ex, method, target);

@@ -53,6 +53,10 @@ void exchange_end(exchange *ex);
  * stays owned by ex. */
 json_t *get_ok(pr_api *api, exchange *ex, const char *target);
 
+/* GETs target, asserts a 200, and says whether its body was borrowed from
+ * the cache (*body, when given, receives it; NULL when not kept). */
+bool ask_kept(pr_api *api, const char *target, const pr_body **body);
+
 /* Asserts ex holds an RFC 9457 problem with this status, an instance equal
  * to the request path, and (when not NULL) this "parameter" member. */
 void assert_problem(const exchange *ex, int status, const char *parameter);

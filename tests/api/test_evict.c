@@ -128,18 +128,6 @@ Test(grace, readers_never_see_a_freed_block)
 
 #define BUDGET (128 * 1024)
 
-static bool ask(pr_api *api, const char *target, const pr_body **body)
-{
-    exchange ex;
-    exchange_run_unparsed(api, &ex, PR_GET, target);
-    cr_assert_eq(ex.resp.status, 200, "%s: %d", target, ex.resp.status);
-    bool kept = !ex.resp.body_owned;
-    if (body)
-        *body = kept ? ex.resp.body : NULL;
-    exchange_end(&ex);
-    return kept;
-}
-
 /* A page of a search: each about 1-3 KB of JSON on the sample. */
 static void page(char *out, size_t size, unsigned i)
 {
@@ -163,7 +151,7 @@ Test(evict, answers_asked_often_take_the_place_of_those_no_longer_asked)
         for (int round = 0; round < 10; round++) {
             for (unsigned i = 0; i < 200; i++) {
                 page(target, sizeof target, crowd * 200 + i);
-                bool kept = ask(api, target, NULL);
+                bool kept = ask_kept(api, target, NULL);
                 if (round == 9) {
                     kept_late += kept;
                     asked_late++;
@@ -172,7 +160,7 @@ Test(evict, answers_asked_often_take_the_place_of_those_no_longer_asked)
                 if (i % 20 == 0)
                     for (int h = 0; h < 3; h++) {
                         const pr_body *body;
-                        bool was = ask(api, hot[h], &body);
+                        bool was = ask_kept(api, hot[h], &body);
                         if (crowd > 0 || round > 0) {
                             cr_assert(was, "%s stays kept (crowd %u, round %d)", hot[h], crowd,
                                       round);
@@ -217,7 +205,7 @@ Test(evict, a_borrowed_body_outlives_its_eviction)
         for (int round = 0; round < 10; round++)
             for (unsigned i = 0; i < 200; i++) {
                 page(target, sizeof target, 10000 + crowd * 200 + i);
-                ask(api, target, NULL);
+                ask_kept(api, target, NULL);
             }
     cr_assert_gt(pr_api_evicted(api), evicted_before);
     /* still the same bytes (ASan would report a freed block) */
@@ -227,7 +215,7 @@ Test(evict, a_borrowed_body_outlives_its_eviction)
     exchange_end(&held);
     /* with the response gone, a few more requests free what waited */
     for (int i = 0; i < 4; i++)
-        ask(api, "/v1/search?q=ups", NULL);
+        ask_kept(api, "/v1/search?q=ups", NULL);
     cr_assert_eq(pr_api_evicted_freed(api), pr_api_evicted(api));
     free(copy);
     pr_api_free(api);
