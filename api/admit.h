@@ -1,11 +1,10 @@
 /* admit.h: which rendered answers earn a place in the cache budget.
  *
- * The cache never evicts: a kept body may be borrowed by a response (and by
- * the server's prebuilt wire objects) for as long as the pr_api lives, so
- * what is kept stays until the next data set. Without a gate, one-off
- * questions (a search never asked again, a check of a random name) spent
- * the budget as fast as the answers that are asked all day, and once it was
- * spent nothing new was kept until a reload.
+ * Without a gate, one-off questions (a search never asked again, a check of
+ * a random name) spent the budget as fast as the answers that are asked all
+ * day. The single lookups' slots are never evicted, and the table of
+ * searches and checks evicts only to make room for an admitted answer
+ * (answers.h), so the gate decides what may take a place at all.
  *
  * The gate is a frequency sketch in the manner of TinyLFU: a count-min
  * sketch of small counters counts how often each key was rendered (four

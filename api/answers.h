@@ -5,16 +5,23 @@
  *
  * The key is the request's decoded path and its parameters, in the order
  * given; the answer depends on nothing else (the data set is immutable), so
- * an entry stays right for the life of its pr_api and is never evicted.
- * Entries count against pr_api_config.cache_bytes with the lookups; the
- * caller decides which answers are worth their cost (admit.h), and once the
- * budget is spent, answers are rendered each time.
+ * an entry stays right for the life of its pr_api. Entries count against
+ * pr_api_config.cache_bytes with the lookups; the caller decides which
+ * answers are worth their cost (admit.h).
  *
- * Memory: the table and its entries belong to the pr_api; a response that
- * borrows an entry's body must not outlive the pr_api (the server's data-set
- * reference guarantees that). Thread-safety: lookups and insertions are
- * lock-free and may run from any number of threads; an entry is published
- * whole with one compare-and-swap and never changes afterwards. */
+ * Eviction is a clock: a lookup that finds an entry marks it; when an
+ * admitted answer finds the budget spent, a hand sweeps the table, clearing
+ * marks and taking out entries not found since its last pass, until the new
+ * answer's cost is free. So answers asked often stay, and one-off answers
+ * (which the admission gate already mostly keeps out) give way.
+ *
+ * Memory: the table and its entries belong to the pr_api. An evicted entry
+ * is handed to the grace period (grace.h), which frees it with
+ * pr_answers_free_retired() once no request can still be using its body: a
+ * response that borrows a body must be made inside a grace token.
+ * Thread-safety: lookups, insertions and evictions are lock-free and may run
+ * from any number of threads; an entry is published whole with one
+ * compare-and-swap and never changes afterwards but for its mark. */
 #ifndef PR_API_ANSWERS_H
 #define PR_API_ANSWERS_H
 
@@ -24,6 +31,7 @@
 #include <stdint.h>
 
 #include "api.h"
+#include "grace.h"
 
 #define PR_ANSWER_KEY_MAX 2048 /* longer requests are answered, not kept */
 
@@ -47,22 +55,31 @@ static inline bool pr_budget_take(atomic_size_t *used, size_t budget, size_t cos
     return false;
 }
 
-/* A table of `slots` entries (a power of two); NULL when out of memory. */
-pr_answers *pr_answers_new(size_t slots);
-/* Frees every entry's body with free_body, then the table. Accepts NULL. */
-void pr_answers_free(pr_answers *answers, void (*free_body)(void *ctx, pr_body *body), void *ctx);
+/* A table of `slots` entries (a power of two), retiring evicted entries to
+ * grace and releasing bodies with free_body(ctx, body); NULL when out of
+ * memory. */
+pr_answers *pr_answers_new(size_t slots, pr_grace *grace,
+                           void (*free_body)(void *ctx, pr_body *body), void *ctx);
+/* Frees every entry in the table and its body, then the table; entries
+ * waiting in the grace period are the grace's. Accepts NULL. */
+void pr_answers_free(pr_answers *answers);
+/* Frees an entry the grace period hands back. */
+void pr_answers_free_retired(pr_answers *answers, void *retired);
+/* How many entries were evicted so far. */
+size_t pr_answers_evicted(const pr_answers *answers);
 
 /* Builds the key of a request; false when it would not fit. */
 bool pr_answer_key_of(const pr_request *req, pr_answer_key *key);
 
 /* When an answer is kept under key, fills resp to borrow it and returns true. */
-bool pr_answers_find(const pr_answers *answers, const pr_answer_key *key, pr_response *resp);
+bool pr_answers_find(pr_answers *answers, const pr_answer_key *key, pr_response *resp);
 
 /* Keeps resp's answer under key when it is a cacheable 200 whose body resp
- * owns and *budget_used + its cost stays within budget: the body passes to
- * the table and resp borrows it. Otherwise resp is left as it is. extra is
- * added to the cost (what the server attaches to a body). */
+ * owns and *budget_used + its cost stays within budget, or, with may_evict,
+ * once the clock has freed enough of it: the body passes to the table and
+ * resp borrows it. Otherwise resp is left as it is. extra is added to the
+ * cost (what the server attaches to a body). */
 void pr_answers_keep(pr_answers *answers, const pr_answer_key *key, pr_response *resp,
-                     atomic_size_t *budget_used, size_t budget, size_t extra);
+                     atomic_size_t *budget_used, size_t budget, size_t extra, bool may_evict);
 
 #endif

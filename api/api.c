@@ -8,12 +8,10 @@
 #include "check.h"
 #include "conditional.h"
 #include "csv_table.h"
+#include "web.h"
 
 static const char json_media_type[] = "application/json";
 static const char problem_type[] = "application/problem+json";
-static const char allow_read[] = "GET, HEAD, OPTIONS";
-
-static const char allow_check[] = "GET, HEAD, OPTIONS, POST";
 
 /* ---- object ---- */
 
@@ -32,35 +30,62 @@ static char lower(char c)
     return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
 }
 
+/* Appends the ASCII-lower-cased text, and a NUL after it so that no match
+ * runs across two fields; with out NULL, only counts. */
+static size_t put_search_field(char *out, size_t at, const char *text)
+{
+    for (const char *s = text; *s; s++, at++)
+        if (out)
+            out[at] = lower(*s);
+    if (out)
+        out[at] = '\0';
+    return at + 1;
+}
+
+/* One person's search text: ID, name, organization, every URI and every
+ * e-mail address (people search for alice@example.org, not
+ * alice&example.org). Returns the new end; with out NULL, only counts. */
+static size_t put_person_text(char *out, size_t at, const pr_person *p)
+{
+    at = put_search_field(out, at, p->id);
+    at = put_search_field(out, at, p->name);
+    at = put_search_field(out, at, p->organization);
+    for (uint32_t k = 0; k < p->uri_count; k++)
+        at = put_search_field(out, at, p->uris[k]);
+    for (uint32_t k = 0; k < p->email_count; k++)
+        at = put_search_field(out, at, p->emails[k]);
+    return at;
+}
+
 static bool build_people_text(pr_api *api)
 {
     const pr_registry *reg = api->reg;
     size_t total = 0;
-    for (uint32_t i = 0; i < reg->person_count; i++) {
-        const pr_person *p = &reg->people[i];
-        total += strlen(p->id) + strlen(p->name) + strlen(p->organization) + strlen(p->uri) +
-                 strlen(p->email) + 4;
-    }
+    for (uint32_t i = 0; i < reg->person_count; i++)
+        total = put_person_text(NULL, total, &reg->people[i]);
+    if (total >= UINT32_MAX)
+        return false;
     api->people_text = malloc(total + 1);
     api->people_text_start = malloc(((size_t)reg->person_count + 1) * sizeof(uint32_t));
     if (!api->people_text || !api->people_text_start)
         return false;
     size_t at = 0;
     for (uint32_t i = 0; i < reg->person_count; i++) {
-        const pr_person *p = &reg->people[i];
-        /* the email too: people search for alice@example.org, not alice&example.org */
-        const char *parts[5] = {p->id, p->name, p->organization, p->uri, p->email};
         api->people_text_start[i] = (uint32_t)at;
-        for (int k = 0; k < 5; k++) {
-            for (const char *s = parts[k]; *s; s++)
-                api->people_text[at++] = lower(*s);
-            if (k < 4)
-                api->people_text[at++] = '\0'; /* no match across fields */
-        }
+        at = put_person_text(api->people_text, at, &reg->people[i]);
     }
     api->people_text_start[reg->person_count] = (uint32_t)at;
     api->people_text[at] = '\0';
     return true;
+}
+
+static void free_kept_body(void *ctx, pr_body *body);
+
+/* The grace period's callback: an evicted answer no request can still use. */
+static void free_retired(void *ctx, void *retired)
+{
+    pr_api *api = ctx;
+    pr_answers_free_retired(api->answers, retired);
 }
 
 pr_api *pr_api_new(const pr_registry *reg, const pr_api_config *cfg)
@@ -86,7 +111,9 @@ pr_api *pr_api_new(const pr_registry *reg, const pr_api_config *cfg)
     /* 16384 slots: 128 KiB of table at most, more entries than an 8 MiB
      * budget can pay for */
     if (api->cfg.cache_bytes &&
-        (!(api->answers = pr_answers_new(16384)) || !(api->admit = pr_admit_new()))) {
+        (!(api->grace = pr_grace_new(free_retired, api)) ||
+         !(api->answers = pr_answers_new(16384, api->grace, free_kept_body, api)) ||
+         !(api->admit = pr_admit_new()))) {
         pr_api_free(api);
         return NULL;
     }
@@ -147,7 +174,9 @@ void pr_api_free(pr_api *api)
     free_slots(api, api->name_slots, reg->name_count);
     free_slots(api, api->assignee_slots, reg->person_count);
     free_slots(api, api->contact_slots, reg->person_count);
-    pr_answers_free(api->answers, free_kept_body, api);
+    /* retired answers first: freeing them needs the table's callbacks */
+    pr_grace_free(api->grace);
+    pr_answers_free(api->answers);
     pr_admit_free(api->admit);
     free(api->assignees_by_count);
     free(api->people_text);
@@ -278,6 +307,45 @@ static void encode_path(const char *path, size_t len, char *out)
     out[o] = '\0';
 }
 
+/* RFC 8259 section 8.1: JSON text is UTF-8, so a parameter name that is not
+ * (?%FF=1) would fail json_string and drop the member. It is given instead
+ * as sent on the wire: each byte that breaks UTF-8, and each "%", encoded
+ * as %XX. NULL only when out of memory. */
+static json_t *parameter_string(const char *name)
+{
+    size_t len = strlen(name), bad;
+    if (pr_utf8_valid(name, len, &bad))
+        return json_string(name);
+    static const char hex[] = "0123456789ABCDEF";
+    char *out = malloc(3 * len + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        size_t good;
+        if (pr_utf8_valid(name + i, len - i, &good))
+            good = len - i;
+        for (size_t k = 0; k < good; k++, i++) {
+            if (name[i] == '%') {
+                memcpy(out + o, "%25", 3);
+                o += 3;
+            } else {
+                out[o++] = name[i];
+            }
+        }
+        if (i < len) {
+            unsigned char c = (unsigned char)name[i++];
+            out[o++] = '%';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    out[o] = '\0';
+    json_t *s = json_string(out);
+    free(out);
+    return s;
+}
+
 void pr_problem(pr_response *resp, const pr_request *req, int status, const char *parameter,
                 const char *fmt, ...)
 {
@@ -304,14 +372,15 @@ void pr_problem(pr_response *resp, const pr_request *req, int status, const char
     json_t *instance = instance_text ? json_string(instance_text) : NULL;
     free(instance_text);
     /* The detail may quote what a client or a library wrote (jansson's parse
-     * errors show the bytes near the error), and a parameter's name is the
-     * client's bytes: neither need be UTF-8, so each invalid byte becomes
-     * U+FFFD rather than failing the body. */
+     * errors show the bytes near the error): each invalid byte becomes
+     * U+FFFD rather than failing the body. A parameter's name is given as
+     * sent, its bytes that are not UTF-8 percent-encoded, so that it still
+     * names the parameter. */
     json_t *root = json_pack("{s:s,s:s,s:i,s:o,s:o}", "type", "about:blank", "title",
                              reason_phrase(status), "status", status, "detail",
                              pr_json_lossy(detail, strlen(detail)), "instance", instance);
     if (root && parameter &&
-        json_object_set_new(root, "parameter", pr_json_lossy(parameter, strlen(parameter))) != 0) {
+        json_object_set_new(root, "parameter", parameter_string(parameter)) != 0) {
         json_decref(root);
         root = NULL; /* all of the problem or none of it */
     }
@@ -328,6 +397,10 @@ void pr_api_problem(pr_response *resp, const pr_request *req, int status, const 
 
 void pr_response_release(pr_response *resp)
 {
+    if (resp->grace) {
+        pr_grace_leave(resp->grace, resp->grace_token);
+        resp->grace = NULL;
+    }
     if (resp->body_owned)
         free((void *)resp->body);
     resp->body = NULL;
@@ -336,72 +409,9 @@ void pr_response_release(pr_response *resp)
 
 /* ---- router ---- */
 
-/* Does path[0..len) start with the segment prefix (e.g. "/v1/ports/")? */
-static bool has_prefix(const char *path, size_t len, const char *prefix, size_t *rest)
-{
-    size_t n = strlen(prefix);
-    if (len < n || memcmp(path, prefix, n) != 0)
-        return false;
-    *rest = n;
-    return true;
-}
-
-static bool is(const char *path, size_t len, const char *literal)
-{
-    return strlen(literal) == len && memcmp(path, literal, len) == 0;
-}
-
-bool pr_api_takes_body(enum pr_method method, const char *path, size_t path_len)
-{
-    return method == PR_POST && is(path, path_len, "/v1/check");
-}
-
-/* Which resource a path names; *rest receives where a name, ID or port
- * begins within it. */
-static enum pr_route classify(const char *path, size_t len, size_t *rest)
-{
-    *rest = 0;
-    if (is(path, len, "/"))
-        return PR_ROUTE_ROOT;
-    if (is(path, len, "/openapi.yaml"))
-        return PR_ROUTE_OPENAPI;
-    if (is(path, len, "/v1/registry"))
-        return PR_ROUTE_REGISTRY;
-    if (is(path, len, "/v1/services"))
-        return PR_ROUTE_SERVICES;
-    if (is(path, len, "/v1/search"))
-        return PR_ROUTE_SEARCH;
-    if (is(path, len, "/v1/assignees"))
-        return PR_ROUTE_ASSIGNEES;
-    if (is(path, len, "/v1/contacts"))
-        return PR_ROUTE_CONTACTS;
-    if (is(path, len, "/v1/check"))
-        return PR_ROUTE_CHECK;
-    if (is(path, len, "/v1/ports/free")) /* before the port template */
-        return PR_ROUTE_FREE_PORTS;
-    if (has_prefix(path, len, "/v1/ports/", rest) && *rest < len)
-        return PR_ROUTE_PORT;
-    /* Names and IDs take the whole rest of the path: a historic name such as
-     * 914c/g holds a slash, and arrives decoded from 914c%2Fg. */
-    if (has_prefix(path, len, "/v1/services/", rest) && *rest < len)
-        return PR_ROUTE_SERVICE;
-    if (has_prefix(path, len, "/v1/assignees/", rest) && *rest < len)
-        return PR_ROUTE_ASSIGNEE;
-    if (has_prefix(path, len, "/v1/contacts/", rest) && *rest < len)
-        return PR_ROUTE_CONTACT;
-    return PR_ROUTE_UNKNOWN;
-}
-
-enum pr_route pr_api_route_of(const char *path, size_t len)
-{
-    size_t rest;
-    return classify(path, len, &rest);
-}
-
-static bool takes_query(enum pr_route route);
-static void dispatch(pr_api *api, const pr_request *req, pr_response *resp, enum pr_route route,
-                     const char *arg, size_t arg_len);
-
+/* Everything that comes from the route's row (routes.h): the path's row,
+ * OPTIONS and Allow, the method, the query parameters' names; then the
+ * answers kept by request, and the row's handler. */
 static enum pr_route route_request(pr_api *api, const pr_request *req, pr_response *resp)
 {
     memset(resp, 0, sizeof *resp);
@@ -416,120 +426,95 @@ static enum pr_route route_request(pr_api *api, const pr_request *req, pr_respon
         pr_problem(resp, req, 400, NULL, "the request target is not an absolute path");
         return PR_ROUTE_UNKNOWN;
     }
-    size_t rest = 0;
-    enum pr_route route = classify(path, len, &rest);
-    if (route == PR_ROUTE_UNKNOWN) {
+    size_t arg_at = len;
+    const pr_route_row *row = pr_route_find(path, len, &arg_at);
+    if (!row || (row->operations && !api->cfg.operations)) {
         pr_problem(resp, req, 404, NULL, "no such resource; see /openapi.yaml for the API");
-        return route;
+        return PR_ROUTE_UNKNOWN;
     }
-    const char *allow = route == PR_ROUTE_CHECK ? allow_check : allow_read;
+    const char *allow = pr_route_allow(row);
     if (req->method == PR_OPTIONS) {
         resp->status = 204;
         resp->allow = allow;
-        return route;
+        return row->id;
     }
-    bool posting = req->method == PR_POST && route == PR_ROUTE_CHECK;
+    bool posting = req->method == PR_POST && row->post;
     if (req->method != PR_GET && req->method != PR_HEAD && !posting) {
         pr_problem(resp, req, 405, NULL, "this resource answers %s", allow);
         resp->allow = allow;
-        return route;
+        return row->id;
     }
     if (req->too_many_params) {
         pr_problem(resp, req, 400, NULL, "more than %d query parameters", PR_MAX_QUERY_PARAMS);
-        return route;
+        return row->id;
     }
+    if (!pr_params_allow(req, resp, posting ? row->post_params : row->params))
+        return row->id;
+    if (row->operations) {
+        api->cfg.operations(row->id, api, req, resp);
+        return row->id;
+    }
+    const char *arg = path + arg_at;
+    size_t arg_len = len - arg_at;
     if (posting) {
-        pr_handle_check_post(api, req, resp);
-        return route;
+        row->post(api, req, resp, arg, arg_len);
+        return row->id;
     }
     /* Answers that scan or compute are kept by their request (answers.h);
      * single lookups have slots of their own. */
     pr_answer_key key;
-    bool kept = api->answers && takes_query(route) && pr_answer_key_of(req, &key);
+    bool kept = api->answers && row->kept && pr_answer_key_of(req, &key);
     if (kept && pr_answers_find(api->answers, &key, resp))
-        return route;
-    dispatch(api, req, resp, route, path + rest, len - rest);
+        return row->id;
+    row->get(api, req, resp, arg, arg_len);
     if (kept && resp->status == 200 && resp->cacheable && pr_cache_admits(api, key.hash))
         pr_answers_keep(api->answers, &key, resp, &api->cached_bytes, api->cfg.cache_bytes,
-                        api->cfg.wire_bytes);
-    return route;
-}
-
-static bool takes_query(enum pr_route route)
-{
-    return route == PR_ROUTE_SERVICES || route == PR_ROUTE_SEARCH || route == PR_ROUTE_ASSIGNEES ||
-           route == PR_ROUTE_CONTACTS || route == PR_ROUTE_CHECK || route == PR_ROUTE_FREE_PORTS;
-}
-
-static void dispatch(pr_api *api, const pr_request *req, pr_response *resp, enum pr_route route,
-                     const char *arg, size_t arg_len)
-{
-    switch (route) {
-    case PR_ROUTE_ROOT:
-        pr_handle_root(api, req, resp);
-        break;
-    case PR_ROUTE_OPENAPI:
-        pr_handle_openapi(api, req, resp);
-        break;
-    case PR_ROUTE_REGISTRY:
-        pr_handle_registry(api, req, resp);
-        break;
-    case PR_ROUTE_SERVICES:
-        pr_handle_services(api, req, resp);
-        break;
-    case PR_ROUTE_SEARCH:
-        pr_handle_search(api, req, resp);
-        break;
-    case PR_ROUTE_ASSIGNEES:
-        pr_handle_assignees(api, req, resp);
-        break;
-    case PR_ROUTE_CONTACTS:
-        pr_handle_contacts(api, req, resp);
-        break;
-    case PR_ROUTE_SERVICE:
-        pr_handle_service(api, req, resp, arg, arg_len);
-        break;
-    case PR_ROUTE_ASSIGNEE:
-        pr_handle_assignee(api, req, resp, arg, arg_len);
-        break;
-    case PR_ROUTE_CONTACT:
-        pr_handle_contact(api, req, resp, arg, arg_len);
-        break;
-    case PR_ROUTE_PORT: {
-        const char *slash = memchr(arg, '/', arg_len);
-        size_t port_len = slash ? (size_t)(slash - arg) : arg_len;
-        pr_handle_port(api, req, resp, arg, port_len, slash ? slash + 1 : NULL,
-                       slash ? arg_len - port_len - 1 : 0);
-        break;
-    }
-    case PR_ROUTE_CHECK:
-        pr_handle_check(api, req, resp);
-        break;
-    case PR_ROUTE_FREE_PORTS:
-        pr_handle_free_ports(api, req, resp);
-        break;
-    case PR_ROUTE_UNKNOWN:
-    case PR_ROUTE_COUNT:
-        break;
-    }
+                        api->cfg.wire_bytes, true);
+    return row->id;
 }
 
 void pr_api_handle(pr_api *api, const pr_request *req, pr_response *resp)
 {
+    /* entered before the cache is looked into, so that nothing found there
+     * can be freed under the response */
+    unsigned token = api->grace ? pr_grace_enter(api->grace) : 0;
     enum pr_route route = route_request(api, req, resp);
     resp->route = route;
+    resp->grace = api->grace;
+    resp->grace_token = token;
 }
 
-const char *pr_route_name(enum pr_route route)
+bool pr_response_take_grace(pr_response *resp, unsigned *token)
 {
-    static const char *const names[PR_ROUTE_COUNT] = {
-        [PR_ROUTE_UNKNOWN] = "unknown",     [PR_ROUTE_ROOT] = "root",
-        [PR_ROUTE_OPENAPI] = "openapi",     [PR_ROUTE_REGISTRY] = "registry",
-        [PR_ROUTE_PORT] = "port",           [PR_ROUTE_FREE_PORTS] = "free_ports",
-        [PR_ROUTE_SERVICE] = "service",     [PR_ROUTE_SERVICES] = "services",
-        [PR_ROUTE_SEARCH] = "search",       [PR_ROUTE_ASSIGNEE] = "assignee",
-        [PR_ROUTE_ASSIGNEES] = "assignees", [PR_ROUTE_CONTACT] = "contact",
-        [PR_ROUTE_CONTACTS] = "contacts",   [PR_ROUTE_CHECK] = "check",
-    };
-    return (unsigned)route < PR_ROUTE_COUNT ? names[route] : "unknown";
+    if (!resp->grace)
+        return false;
+    *token = resp->grace_token;
+    resp->grace = NULL;
+    return true;
+}
+
+void pr_api_grace_leave(pr_api *api, unsigned token)
+{
+    if (api->grace)
+        pr_grace_leave(api->grace, token);
+}
+
+size_t pr_api_evicted(const pr_api *api)
+{
+    return api->answers ? pr_answers_evicted(api->answers) : 0;
+}
+
+size_t pr_api_evicted_freed(const pr_api *api)
+{
+    return api->grace ? pr_grace_freed(api->grace) : 0;
+}
+
+size_t pr_api_cache_bytes(const pr_api *api)
+{
+    return atomic_load(&((pr_api *)api)->cached_bytes);
+}
+
+size_t pr_api_cache_budget(const pr_api *api)
+{
+    return api->cfg.cache_bytes;
 }

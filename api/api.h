@@ -45,11 +45,15 @@ enum pr_route {
     PR_ROUTE_CONTACT,
     PR_ROUTE_CONTACTS,
     PR_ROUTE_CHECK,
+    PR_ROUTE_WEB,     /* the web page's assets (web.h) */
+    PR_ROUTE_HEALTHZ, /* the server's own (pr_api_config.operations) */
+    PR_ROUTE_READYZ,
+    PR_ROUTE_METRICS,
     PR_ROUTE_COUNT
 };
 
 /* The resource a path names (by its shape alone: an unknown service name is
- * still PR_ROUTE_SERVICE). */
+ * still PR_ROUTE_SERVICE), from the route table (routes.h). */
 enum pr_route pr_api_route_of(const char *path, size_t len);
 
 /* A short, stable label: "port", "services", ..., "unknown". */
@@ -80,6 +84,8 @@ typedef struct pr_request {
     const char *body; /* request content (POST), NULL when none */
     size_t body_len;
     const char *content_type; /* its Content-Type field, NULL when absent */
+    const char *accept;       /* its Accept field, NULL when absent (GET / negotiates) */
+    void *server;             /* the server's own, handed to pr_api_config.operations */
 } pr_request;
 
 /* A rendered body with its content-derived strong ETag. Immutable once
@@ -102,7 +108,17 @@ typedef struct pr_response {
     bool cacheable;      /* a 200 that gets ETag/Cache-Control/Last-Modified */
     const char *allow;   /* Allow header for 405 and OPTIONS, else NULL */
     char link[4608];     /* RFC 8288 Link header value, "" when none */
+    /* A borrowed body may be evicted from the cache while the response is
+     * sent: it is freed only once every request that could use it has left
+     * (grace.h). pr_api_handle enters for the response; pr_response_release
+     * leaves, unless the caller took the token over (pr_response_take_grace). */
+    struct pr_grace *grace; /* NULL: no token held */
+    unsigned grace_token;
+    const char *vary; /* a Vary value to add to a 200 and its 304, NULL when none */
+    const char *csp;  /* a 200's Content-Security-Policy, NULL when none */
 } pr_response;
+
+typedef struct pr_api pr_api;
 
 typedef struct pr_api_config {
     uint32_t max_limit;      /* largest `limit` a list accepts */
@@ -114,9 +130,12 @@ typedef struct pr_api_config {
     const char *version;     /* reported by GET / */
     /* releases a body's wire[] objects when the pr_api is freed; may be NULL */
     void (*wire_free)(void *wire);
+    /* Answers /healthz, /readyz and /metrics (route), rows of the route
+     * table like any other, once the table has accepted the request (a GET
+     * or HEAD without query parameters). NULL: those paths are 404s. */
+    void (*operations)(enum pr_route route, const pr_api *api, const pr_request *req,
+                       pr_response *resp);
 } pr_api_config;
-
-typedef struct pr_api pr_api;
 
 /* Builds the API over a loaded registry. NULL on allocation failure. */
 pr_api *pr_api_new(const pr_registry *reg, const pr_api_config *cfg);
@@ -131,6 +150,21 @@ bool pr_api_takes_body(enum pr_method method, const char *path, size_t path_len)
 void pr_api_handle(pr_api *api, const pr_request *req, pr_response *resp);
 void pr_response_release(pr_response *resp);
 
+/* Moves the response's grace token to the caller, who must keep whatever
+ * bytes of its body it still sends until it gives the token back with
+ * pr_api_grace_leave() (the server does so when libmicrohttpd reports the
+ * request complete). False when the response holds none. */
+bool pr_response_take_grace(pr_response *resp, unsigned *token);
+void pr_api_grace_leave(pr_api *api, unsigned token);
+
+/* How many kept answers were evicted, and how many of those are freed (for
+ * metrics and tests). */
+size_t pr_api_evicted(const pr_api *api);
+size_t pr_api_evicted_freed(const pr_api *api);
+/* Bytes kept in the cache now, and its budget. */
+size_t pr_api_cache_bytes(const pr_api *api);
+size_t pr_api_cache_budget(const pr_api *api);
+
 /* Fills resp with a problem+json answer (RFC 9457), for errors found outside
  * pr_api_handle (a request body where none belongs, for instance). */
 void pr_api_problem(pr_response *resp, const pr_request *req, int status, const char *detail);
@@ -141,6 +175,15 @@ const char *pr_api_last_modified(const pr_api *api);
 int64_t pr_api_last_modified_time(const pr_api *api);
 
 const pr_registry *pr_api_registry(const pr_api *api);
+
+/* Whole days from the registry's date to `now` (seconds since the epoch),
+ * the date's own day being 0; 0 when the data carries no date. */
+long pr_api_age_days(const pr_api *api, int64_t now);
+
+/* {"updated": "YYYY-MM-DD" or null, "source": "built-in" or the directory}:
+ * which data answered, for answers that carry it (/v1/check, `portreg
+ * check --json`). A new reference; NULL when out of memory. */
+struct json_t *pr_api_registry_stamp(const pr_api *api);
 
 /* A body built outside the cache (for problem responses and tests):
  * malloc'ed, ETag computed. NULL on allocation failure. */

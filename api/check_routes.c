@@ -7,6 +7,17 @@
 #include "csv_table.h"
 #include "internal.h"
 
+/* A check answer names the registry it was judged against: a verdict is
+ * only as good as the data's date. Added last, so that "ok" stays first. */
+static json_t *stamped(const pr_api *api, json_t *answer)
+{
+    if (answer && json_object_set_new(answer, "registry", pr_api_registry_stamp(api)) != 0) {
+        json_decref(answer);
+        return NULL;
+    }
+    return answer;
+}
+
 static bool required_param(const pr_request *req, pr_response *resp, const char *key,
                            const pr_param **out)
 {
@@ -55,19 +66,21 @@ static bool both_fits(const pr_request *req, pr_response *resp, const pr_check_o
     return false;
 }
 
-void pr_handle_check(pr_api *api, const pr_request *req, pr_response *resp)
+void pr_handle_check(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
+                     size_t arg_len)
 {
-    static const char *const allowed[] = {"port", "protocol", "name", "both", "suggest", NULL};
+    (void)arg, (void)arg_len;
     const pr_param *port, *proto;
     pr_check_entry entry = {0};
     pr_check_options opt;
-    if (!pr_params_allow(req, resp, allowed) || !required_param(req, resp, "port", &port) ||
+    if (!required_param(req, resp, "port", &port) ||
         !required_param(req, resp, "protocol", &proto) || !options_params(req, resp, &opt))
         return;
     char q[96];
     if (!pr_parse_port(port->value, port->value_len, &entry.port)) {
         pr_error_quote(port->value, port->value_len, 40, q, sizeof q);
-        pr_problem(resp, req, 400, "port", "%s is not a port number (0-65535)", q);
+        pr_problem(resp, req, 400, "port",
+                   "%s is not a port number (0-65535, without leading zeros)", q);
         return;
     }
     if (!pr_proto_parse(proto->value, proto->value_len, &entry.proto)) {
@@ -90,7 +103,7 @@ void pr_handle_check(pr_api *api, const pr_request *req, pr_response *resp)
     entry.name = name ? name->value : NULL;
     if (!both_fits(req, resp, &opt, entry.proto, ""))
         return;
-    pr_respond_json(resp, req, pr_check_verdict(api, &entry, &opt));
+    pr_respond_json(resp, req, stamped(api, pr_check_verdict(api, &entry, &opt)));
 }
 
 /* RFC 9110 8.3.1: the media type before any parameters, case-insensitive. */
@@ -155,11 +168,12 @@ static bool read_entry(const pr_request *req, pr_response *resp, json_t *item, s
     return true;
 }
 
-void pr_handle_check_post(pr_api *api, const pr_request *req, pr_response *resp)
+void pr_handle_check_post(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
+                          size_t arg_len)
 {
-    static const char *const allowed[] = {"both", "suggest", NULL};
+    (void)arg, (void)arg_len;
     pr_check_options opt;
-    if (!pr_params_allow(req, resp, allowed) || !options_params(req, resp, &opt))
+    if (!options_params(req, resp, &opt))
         return;
     if (req->content_type && !is_json_media_type(req->content_type)) {
         char q[96];
@@ -215,7 +229,7 @@ void pr_handle_check_post(pr_api *api, const pr_request *req, pr_response *resp)
         while (i < n && read_entry(req, resp, json_array_get(root, i), i, &opt, &entries[i]))
             i++;
         if (i == n) {
-            pr_respond_json(resp, req, pr_check_manifest(api, entries, n, &opt));
+            pr_respond_json(resp, req, stamped(api, pr_check_manifest(api, entries, n, &opt)));
             resp->cacheable = false; /* an answer to this body alone */
         }
     }
@@ -223,12 +237,13 @@ void pr_handle_check_post(pr_api *api, const pr_request *req, pr_response *resp)
     json_decref(root);
 }
 
-void pr_handle_free_ports(pr_api *api, const pr_request *req, pr_response *resp)
+void pr_handle_free_ports(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
+                          size_t arg_len)
 {
-    static const char *const allowed[] = {"protocol", "from", "to", "limit", "offset", NULL};
+    (void)arg, (void)arg_len;
     const pr_param *proto;
     uint32_t from, to, limit, offset;
-    if (!pr_params_allow(req, resp, allowed) || !required_param(req, resp, "protocol", &proto) ||
+    if (!required_param(req, resp, "protocol", &proto) ||
         !pr_param_uint(req, resp, "from", 0, 65535, 1024, &from) ||
         !pr_param_uint(req, resp, "to", 0, 65535, 49151, &to) ||
         !pr_param_page(api, req, resp, &limit, &offset))

@@ -13,7 +13,15 @@
 #include "api.h"
 #include "render.h"
 
-enum pr_fixed_body { PR_FIXED_ROOT, PR_FIXED_REGISTRY, PR_FIXED_OPENAPI, PR_FIXED_COUNT };
+enum pr_fixed_body {
+    PR_FIXED_ROOT,
+    PR_FIXED_OPENAPI,
+    PR_FIXED_PAGE, /* the web page and its assets (web.h) */
+    PR_FIXED_SCRIPT,
+    PR_FIXED_STYLE,
+    PR_FIXED_ICON,
+    PR_FIXED_COUNT
+};
 
 /* Port pages are cached per port and per view: all protocols, then one each. */
 #define PR_PORT_VIEWS PR_PROTO_COUNT
@@ -28,6 +36,7 @@ struct pr_api {
     pr_body *_Atomic *assignee_slots; /* one per person */
     pr_body *_Atomic *contact_slots;  /* one per person */
     pr_answers *answers;              /* searches, list pages, checks; NULL: none */
+    pr_grace *grace;                  /* frees what answers evicts; NULL with no answers */
     pr_admit *admit;                  /* what may be kept; NULL when nothing is */
     uint32_t *assignees_by_count;     /* assignee person indexes, most records first */
     uint32_t assignee_count;
@@ -79,7 +88,7 @@ bool pr_param_page(pr_api *api, const pr_request *req, pr_response *resp, uint32
 /* A search term: 1..PR_MAX_Q_BYTES bytes, ASCII-lower-cased into out. */
 bool pr_param_term(const pr_request *req, pr_response *resp, const char *key, bool required,
                    char out[PR_MAX_Q_BYTES + 1], size_t *len);
-/* A port number: 1-5 decimal digits, 0-65535. */
+/* A port number: 1-5 decimal digits without leading zeros, 0-65535. */
 bool pr_parse_port(const char *text, size_t len, uint16_t *out);
 
 /* Appends "key=value" (percent-encoded, '&'-separated) to a query string being
@@ -95,23 +104,15 @@ void pr_set_page_links(pr_response *resp, const pr_request *req, const char *pat
 json_t *pr_list_envelope(json_t *items, uint32_t total, uint32_t limit, uint32_t offset);
 
 /* ---- handlers ---- */
+/* Each is a row of the route table (routes.h), which has already checked the
+ * method and the query parameters' names. */
+#include "routes.h"
+
+pr_handler pr_handle_registry, pr_handle_openapi, pr_handle_port, pr_handle_service,
+    pr_handle_services, pr_handle_search, pr_handle_assignees, pr_handle_assignee,
+    pr_handle_contacts, pr_handle_contact, pr_handle_check, pr_handle_check_post,
+    pr_handle_free_ports;
+/* The JSON index of GET / (pr_handle_index negotiates between it and the page). */
 void pr_handle_root(pr_api *api, const pr_request *req, pr_response *resp);
-void pr_handle_registry(pr_api *api, const pr_request *req, pr_response *resp);
-void pr_handle_openapi(pr_api *api, const pr_request *req, pr_response *resp);
-void pr_handle_port(pr_api *api, const pr_request *req, pr_response *resp, const char *port,
-                    size_t port_len, const char *proto, size_t proto_len);
-void pr_handle_service(pr_api *api, const pr_request *req, pr_response *resp, const char *name,
-                       size_t len);
-void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp);
-void pr_handle_search(pr_api *api, const pr_request *req, pr_response *resp);
-void pr_handle_assignees(pr_api *api, const pr_request *req, pr_response *resp);
-void pr_handle_assignee(pr_api *api, const pr_request *req, pr_response *resp, const char *id,
-                        size_t len);
-void pr_handle_contacts(pr_api *api, const pr_request *req, pr_response *resp);
-void pr_handle_contact(pr_api *api, const pr_request *req, pr_response *resp, const char *id,
-                       size_t len);
-void pr_handle_check(pr_api *api, const pr_request *req, pr_response *resp);
-void pr_handle_check_post(pr_api *api, const pr_request *req, pr_response *resp);
-void pr_handle_free_ports(pr_api *api, const pr_request *req, pr_response *resp);
 
 #endif

@@ -203,6 +203,17 @@ void pr_jw_records(pr_jw *w, const pr_registry *reg, const uint32_t *idx, uint32
     RAW(w, "]");
 }
 
+static void string_list(pr_jw *w, const char *const *items, uint32_t n)
+{
+    RAW(w, "[");
+    for (uint32_t i = 0; i < n; i++) {
+        if (i)
+            RAW(w, ",");
+        pr_jw_string(w, items[i]);
+    }
+    RAW(w, "]");
+}
+
 void pr_jw_contact(pr_jw *w, const pr_person *p)
 {
     RAW(w, "{\"id\":");
@@ -213,8 +224,12 @@ void pr_jw_contact(pr_jw *w, const pr_person *p)
     pr_jw_text(w, p->organization);
     RAW(w, ",\"uri\":");
     pr_jw_text(w, p->uri);
+    RAW(w, ",\"uris\":");
+    string_list(w, p->uris, p->uri_count);
     RAW(w, ",\"email\":");
     pr_jw_text(w, p->email);
+    RAW(w, ",\"emails\":");
+    string_list(w, p->emails, p->email_count);
     RAW(w, ",\"updated\":");
     pr_jw_text(w, p->updated_text);
     RAW(w, "}");

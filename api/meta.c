@@ -2,7 +2,9 @@
 #include "internal.h"
 
 #include <string.h>
+#include <time.h>
 
+#include "header.h"
 #include "openapi_spec.h"
 
 static const char registry_title[] = "Service Name and Transport Protocol Port Number Registry";
@@ -11,6 +13,62 @@ static const char *base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
     return slash ? slash + 1 : path;
+}
+
+/* The registry's own header (header.h), as IANA's page shows it above
+ * every search; empty lists and nulls for a data set without one. A NULL
+ * return (out of memory) fails the whole json_pack, and so the answer. */
+static json_t *header_references(const pr_header *h)
+{
+    json_t *list = json_array();
+    for (uint32_t i = 0; list && h && i < h->reference_count; i++)
+        if (json_array_append_new(list, json_string(h->references[i])) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    return list;
+}
+
+static json_t *header_experts(const pr_header *h)
+{
+    json_t *list = json_array();
+    for (uint32_t i = 0; list && h && i < h->expert_count; i++)
+        if (json_array_append_new(list, json_pack("{s:o,s:s}", "protocols",
+                                                  pr_json_text(h->experts[i].protocols), "names",
+                                                  h->experts[i].names)) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    return list;
+}
+
+static json_t *header_notes(const pr_header *h)
+{
+    json_t *list = json_array();
+    for (uint32_t i = 0; list && h && i < h->note_count; i++)
+        if (json_array_append_new(list, json_pack("{s:s,s:s}", "title", h->notes[i].title, "text",
+                                                  h->notes[i].text)) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    return list;
+}
+
+long pr_api_age_days(const pr_api *api, int64_t now)
+{
+    if (api->last_modified_time <= 0)
+        return 0;
+    int64_t diff = now - api->last_modified_time;
+    /* floor: the registry's own day is day 0 */
+    return (long)(diff >= 0 ? diff / 86400 : -((-diff + 86399) / 86400));
+}
+
+json_t *pr_api_registry_stamp(const pr_api *api)
+{
+    char updated[11];
+    return json_pack("{s:o,s:s}", "updated",
+                     pr_json_text(pr_date_format(api->reg->updated, updated)), "source",
+                     api->reg->source);
 }
 
 static pr_body *make_registry(pr_api *api, const void *arg)
@@ -33,11 +91,20 @@ static pr_body *make_registry(pr_api *api, const void *arg)
         }
     }
     char updated[11];
+    const pr_header *h = reg->header;
+    /* age_days makes the answer change daily, so it is rendered for each
+     * request rather than kept: the ETag changes with it */
     return pr_render_body(json_pack(
-        "{s:s,s:o,s:I,s:I,s:I,s:I,s:o}", "title", registry_title, "updated",
-        pr_json_text(pr_date_format(reg->updated, updated)), "records",
-        (json_int_t)reg->record_count, "contacts", (json_int_t)reg->contact_count, "services",
-        (json_int_t)reg->name_count, "ranges", (json_int_t)reg->range_count, "files", files));
+        "{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:I,s:I,s:I,s:o}", "title",
+        h && h->title[0] ? h->title : registry_title, "source", reg->source, "category",
+        pr_json_text(h ? h->category : ""), "updated",
+        pr_json_text(pr_date_format(reg->updated, updated)), "age_days",
+        reg->updated.year ? json_integer(pr_api_age_days(api, (int64_t)time(NULL))) : json_null(),
+        "reference", header_references(h), "experts", header_experts(h), "note",
+        pr_json_text(h ? h->note : ""), "notes", header_notes(h), "request_assignment",
+        pr_json_text(h ? h->request_uri : ""), "records", (json_int_t)reg->record_count, "contacts",
+        (json_int_t)reg->contact_count, "services", (json_int_t)reg->name_count, "ranges",
+        (json_int_t)reg->range_count, "files", files));
 }
 
 static pr_body *make_root(pr_api *api, const void *arg)
@@ -57,28 +124,22 @@ static pr_body *make_openapi(pr_api *api, const void *arg)
     return pr_body_new((const char *)pr_openapi_yaml, pr_openapi_yaml_len);
 }
 
-static bool no_params(const pr_request *req, pr_response *resp)
-{
-    static const char *const none[] = {NULL};
-    return pr_params_allow(req, resp, none);
-}
-
 void pr_handle_root(pr_api *api, const pr_request *req, pr_response *resp)
 {
-    if (no_params(req, resp))
-        pr_respond_cached(api, req, resp, &api->fixed[PR_FIXED_ROOT], make_root, NULL);
+    pr_respond_cached(api, req, resp, &api->fixed[PR_FIXED_ROOT], make_root, NULL);
 }
 
-void pr_handle_registry(pr_api *api, const pr_request *req, pr_response *resp)
+void pr_handle_registry(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
+                        size_t arg_len)
 {
-    if (no_params(req, resp))
-        pr_respond_cached(api, req, resp, &api->fixed[PR_FIXED_REGISTRY], make_registry, NULL);
+    (void)arg, (void)arg_len;
+    pr_respond_body(resp, req, make_registry(api, NULL));
 }
 
-void pr_handle_openapi(pr_api *api, const pr_request *req, pr_response *resp)
+void pr_handle_openapi(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
+                       size_t arg_len)
 {
-    if (!no_params(req, resp))
-        return;
+    (void)arg, (void)arg_len;
     pr_respond_cached(api, req, resp, &api->fixed[PR_FIXED_OPENAPI], make_openapi, NULL);
     if (resp->status == 200)
         resp->content_type = "application/yaml"; /* RFC 9512 */

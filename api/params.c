@@ -59,10 +59,19 @@ bool pr_params_allow(const pr_request *req, pr_response *resp, const char *const
     return true;
 }
 
+/* Numbers in a path or query are written one way only: decimal digits
+ * without a sign and without leading zeros ("0" itself aside), so that one
+ * resource has one URL (and one cached answer and ETag), as JSON writes
+ * numbers (RFC 8259 section 6). "080" is refused rather than read as 80. */
+static bool canonical_decimal(const char *text, size_t len, uint64_t *out)
+{
+    return (len == 1 || (len > 1 && text[0] != '0')) && pr_parse_decimal(text, len, out);
+}
+
 bool pr_parse_port(const char *text, size_t len, uint16_t *out)
 {
     uint64_t v;
-    if (len > 5 || !pr_parse_decimal(text, len, &v) || v > 65535)
+    if (len > 5 || !canonical_decimal(text, len, &v) || v > 65535)
         return false;
     *out = (uint16_t)v;
     return true;
@@ -77,10 +86,11 @@ bool pr_param_uint(const pr_request *req, pr_response *resp, const char *key, ui
         return true;
     }
     uint64_t v;
-    if (!pr_parse_decimal(p->value, p->value_len, &v) || v < min || v > max) {
+    if (!canonical_decimal(p->value, p->value_len, &v) || v < min || v > max) {
         char q[96];
         pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
-        pr_problem(resp, req, 400, key, "%s must be a whole number from %u to %u, not %s", key,
+        pr_problem(resp, req, 400, key,
+                   "%s must be a whole number from %u to %u without leading zeros, not %s", key,
                    (unsigned)min, (unsigned)max, q);
         return false;
     }

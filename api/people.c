@@ -34,9 +34,6 @@ static const pr_person *find(pr_api *api, const char *id, size_t len)
 static void handle_person(pr_api *api, const pr_request *req, pr_response *resp, const char *id,
                           size_t len, bool as_contact)
 {
-    static const char *const none[] = {NULL};
-    if (!pr_params_allow(req, resp, none))
-        return;
     const pr_person *p = find(api, id, len);
     if (!p || (as_contact ? !p->in_table : p->as_assignee.count == 0)) {
         char q[160];
@@ -64,11 +61,12 @@ void pr_handle_contact(pr_api *api, const pr_request *req, pr_response *resp, co
     handle_person(api, req, resp, id, len, true);
 }
 
-void pr_handle_assignees(pr_api *api, const pr_request *req, pr_response *resp)
+void pr_handle_assignees(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
+                         size_t arg_len)
 {
-    static const char *const allowed[] = {"sort", "limit", "offset", NULL};
+    (void)arg, (void)arg_len;
     uint32_t limit, offset;
-    if (!pr_params_allow(req, resp, allowed) || !pr_param_page(api, req, resp, &limit, &offset))
+    if (!pr_param_page(api, req, resp, &limit, &offset))
         return;
     const pr_param *sort = pr_param_find(req, "sort");
     bool by_count = false;
@@ -109,14 +107,14 @@ void pr_handle_assignees(pr_api *api, const pr_request *req, pr_response *resp)
     pr_set_page_links(resp, req, "/v1/assignees", fits ? base : NULL, limit, offset, total);
 }
 
-void pr_handle_contacts(pr_api *api, const pr_request *req, pr_response *resp)
+void pr_handle_contacts(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
+                        size_t arg_len)
 {
-    static const char *const allowed[] = {"q", "limit", "offset", NULL};
+    (void)arg, (void)arg_len;
     char term[PR_MAX_Q_BYTES + 1];
     size_t term_len;
     uint32_t limit, offset;
-    if (!pr_params_allow(req, resp, allowed) ||
-        !pr_param_term(req, resp, "q", false, term, &term_len) ||
+    if (!pr_param_term(req, resp, "q", false, term, &term_len) ||
         !pr_param_page(api, req, resp, &limit, &offset))
         return;
     const pr_registry *reg = api->reg;

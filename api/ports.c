@@ -46,17 +46,20 @@ static pr_body *make_port(pr_api *api, const void *arg)
                                     "range_class", cls, "status", status, "records", records));
 }
 
-void pr_handle_port(pr_api *api, const pr_request *req, pr_response *resp, const char *port,
-                    size_t port_len, const char *proto, size_t proto_len)
+void pr_handle_port(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
+                    size_t arg_len)
 {
-    static const char *const none[] = {NULL};
-    if (!pr_params_allow(req, resp, none))
-        return;
+    /* "3493" or "3493/tcp" */
+    const char *slash = memchr(arg, '/', arg_len);
+    const char *port = arg, *proto = slash ? slash + 1 : NULL;
+    size_t port_len = slash ? (size_t)(slash - arg) : arg_len;
+    size_t proto_len = slash ? arg_len - port_len - 1 : 0;
     port_key key = {0, PR_PROTO_NONE};
     if (!pr_parse_port(port, port_len, &key.port)) {
         char q[96];
         pr_error_quote(port, port_len, 40, q, sizeof q);
-        pr_problem(resp, req, 400, "port", "%s is not a port number (0-65535)", q);
+        pr_problem(resp, req, 400, "port",
+                   "%s is not a port number (0-65535, without leading zeros)", q);
         return;
     }
     /* "/v1/ports/80/" and "/v1/ports/80/tcp/x" name no resource */

@@ -20,9 +20,6 @@ static pr_body *make_service(pr_api *api, const void *arg)
 void pr_handle_service(pr_api *api, const pr_request *req, pr_response *resp, const char *name,
                        size_t len)
 {
-    static const char *const none[] = {NULL};
-    if (!pr_params_allow(req, resp, none))
-        return;
     const pr_service_name *found = pr_registry_find_name(api->reg, name, len);
     if (!found) {
         char q[96];
@@ -148,12 +145,10 @@ static bool person_param(pr_api *api, const pr_request *req, pr_response *resp, 
     return true;
 }
 
-void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp)
+void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
+                        size_t arg_len)
 {
-    static const char *const allowed[] = {"protocol", "status", "assignee", "contact", "port",
-                                          "q",        "limit",  "offset",   NULL};
-    if (!pr_params_allow(req, resp, allowed))
-        return;
+    (void)arg, (void)arg_len;
     filter f = {0};
     uint32_t limit, offset;
     const pr_param *p;
@@ -190,7 +185,8 @@ void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp)
         if (!pr_parse_port(p->value, p->value_len, &f.port)) {
             char q[96];
             pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
-            pr_problem(resp, req, 400, "port", "%s is not a port number (0-65535)", q);
+            pr_problem(resp, req, 400, "port",
+                       "%s is not a port number (0-65535, without leading zeros)", q);
             return;
         }
         char digits[8]; /* a port is at most five digits */
@@ -270,13 +266,13 @@ static void write_cited_contacts(pr_jw *w, const pr_registry *reg, const uint32_
     free(who);
 }
 
-void pr_handle_search(pr_api *api, const pr_request *req, pr_response *resp)
+void pr_handle_search(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
+                      size_t arg_len)
 {
-    static const char *const allowed[] = {"q", "limit", "offset", NULL};
+    (void)arg, (void)arg_len;
     filter f = {0};
     uint32_t limit, offset;
-    if (!pr_params_allow(req, resp, allowed) ||
-        !pr_param_term(req, resp, "q", true, f.term, &f.term_len) ||
+    if (!pr_param_term(req, resp, "q", true, f.term, &f.term_len) ||
         !pr_param_page(api, req, resp, &limit, &offset))
         return;
     uint32_t *page = malloc(((size_t)limit + 1) * sizeof *page);

@@ -133,11 +133,26 @@ json_t *pr_json_records(const pr_registry *reg, const uint32_t *idx, uint32_t n)
     return list;
 }
 
+/* A person's URIs or addresses as a JSON array; NULL on failure. */
+static json_t *strings(const char *const *items, uint32_t n)
+{
+    json_t *list = json_array();
+    for (uint32_t i = 0; list && i < n; i++) {
+        if (json_array_append_new(list, json_string(items[i])) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    }
+    return list;
+}
+
 json_t *pr_json_contact(const pr_person *p)
 {
-    return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o}", "id", p->id, "name", pr_json_text(p->name),
-                     "organization", pr_json_text(p->organization), "uri", pr_json_text(p->uri),
-                     "email", pr_json_text(p->email), "updated", pr_json_text(p->updated_text));
+    return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", p->id, "name",
+                     pr_json_text(p->name), "organization", pr_json_text(p->organization), "uri",
+                     pr_json_text(p->uri), "uris", strings(p->uris, p->uri_count), "email",
+                     pr_json_text(p->email), "emails", strings(p->emails, p->email_count),
+                     "updated", pr_json_text(p->updated_text));
 }
 
 /* Finishes a body whose bytes are in place: the ETag is a hash of exactly

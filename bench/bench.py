@@ -28,6 +28,9 @@ TARGET_P99_MS = 5.0
 TARGET_STARTUP_MS = 100.0
 TARGET_RSS_MIB = 32.0
 TARGET_COLD_SEARCH_MS = 2.0
+# The built-in registry, the default of every command (issue 14).
+TARGET_BUILTIN_STARTUP_MS = 50.0
+TARGET_BUILTIN_RSS_MIB = 32.0
 
 RECORDS_CSV = "service-names-port-numbers.csv"
 CONTACTS_CSV = "contacts.csv"
@@ -480,6 +483,122 @@ def cmd_startup(a):
           f"{out['version_median_ms']:.1f} ms")
 
 
+def cmd_builtin(a):
+    """The built-in registry, with no --data: start-up from exec to the first
+    200 of /readyz (a.runs times), then one server's peak RSS (VmHWM) after
+    answering a few requests and a.reloads reloads (SIGHUP, each waited for
+    in the log), and the binary's size."""
+    runs = []
+    log_path = os.path.join(a.work, "builtin.log")
+    for i in range(a.runs):
+        port = free_port()
+        cmd = [a.binary, "serve", "--listen", f"127.0.0.1:{port}", "--access-log", "off"]
+        with open(log_path, "ab") as log:
+            t0 = time.perf_counter()
+            p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+            try:
+                wait_ready(port, p)
+                ready = time.perf_counter() - t0
+                load = metric(port, "portreg_registry_load_seconds")
+                records = metric(port, "portreg_registry_records")
+            finally:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+        if records != 14533 and records is not None and records < 10000:
+            die(f"the built-in registry has {records:.0f} records: is this the sample?")
+        runs.append({"ready_ms": ready * 1e3, "load_ms": load * 1e3 if load is not None else None})
+        time.sleep(0.05)
+
+    port = free_port()
+    with open(log_path, "ab") as log:
+        log_at = log.tell()
+        p = subprocess.Popen([a.binary, "serve", "--listen", f"127.0.0.1:{port}",
+                              "--access-log", "off"],
+                             stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    try:
+        wait_ready(port, p)
+        c = Client(f"http://127.0.0.1:{port}")
+        for path in ("/v1/ports/22", "/v1/services/http", "/v1/search?q=http",
+                     "/v1/registry", "/v1/check?port=8080&protocol=tcp&name=web"):
+            status, _, _ = c.get(path)
+            if status != 200:
+                die(f"built-in: {path} answered {status}")
+        at_ready = proc_status(p.pid)
+        for i in range(a.reloads):
+            os.kill(p.pid, signal.SIGHUP)
+            deadline = time.perf_counter() + 30
+            while True:
+                with open(log_path, "rb") as f:
+                    f.seek(log_at)
+                    if len(re.findall(rb"reloaded \d+ records", f.read())) > i:
+                        break
+                if time.perf_counter() > deadline:
+                    die(f"built-in: reload {i + 1} was not logged within 30 s ({log_path})")
+                time.sleep(0.005)
+        time.sleep(0.2)
+        after = proc_status(p.pid)
+    finally:
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    ready = [r["ready_ms"] for r in runs]
+    loads = [r["load_ms"] for r in runs if r["load_ms"] is not None]
+    out = {"runs": runs, "median_ms": median(ready), "min_ms": min(ready), "max_ms": max(ready),
+           "load_median_ms": median(loads),
+           "rss_at_ready_kib": at_ready.get("VmRSS"),
+           "peak_rss_kib": after.get("VmHWM"), "rss_after_reloads_kib": after.get("VmRSS"),
+           "reloads": a.reloads,
+           "binary_bytes": os.path.getsize(a.binary),
+           "embedded_bytes": sum(os.path.getsize(os.path.join(a.snapshot, f))
+                                 for f in os.listdir(a.snapshot) if not f.startswith("."))}
+    with open(a.out, "w") as f:
+        json.dump(out, f, indent=1)
+    print(f"  start-up with the built-in registry: median {out['median_ms']:.1f} ms "
+          f"(min {out['min_ms']:.1f}, max {out['max_ms']:.1f}) over {a.runs} runs, of which "
+          f"loading and indexing median {out['load_median_ms']:.1f} ms")
+    print(f"  peak RSS with {a.reloads} reloads: {out['peak_rss_kib'] / 1024:.1f} MiB "
+          f"(at ready {out['rss_at_ready_kib'] / 1024:.1f} MiB)")
+    print(f"  binary: {out['binary_bytes'] / 1e6:.2f} MB, of which the registry's files "
+          f"{out['embedded_bytes'] / 1e6:.2f} MB")
+
+
+def builtin_targets(b, target):
+    target(f"built-in start-up < {TARGET_BUILTIN_STARTUP_MS:g} ms (median)", b["median_ms"],
+           TARGET_BUILTIN_STARTUP_MS, b["median_ms"] < TARGET_BUILTIN_STARTUP_MS, "ms")
+    peak = b["peak_rss_kib"] / 1024
+    target(f"built-in peak RSS < {TARGET_BUILTIN_RSS_MIB:g} MiB with {b['reloads']} reloads",
+           peak, TARGET_BUILTIN_RSS_MIB, peak < TARGET_BUILTIN_RSS_MIB, "MiB")
+
+
+def cmd_builtin_report(a):
+    """The report of `bench/run --builtin-only`: the built-in figures alone."""
+    b = load_json(a.builtin)
+    targets = []
+
+    def target(name, value, limit, ok, unit):
+        targets.append({"target": name, "value": value, "limit": limit, "unit": unit,
+                        "pass": bool(ok)})
+    builtin_targets(b, target)
+    uname = os.uname()
+    result = {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"nproc": os.cpu_count(), "cpu": cpu_model(), "kernel": uname.release,
+                    "arch": uname.machine, "loadavg": open("/proc/loadavg").read().split()[:3]},
+        "builtin": b, "targets": targets, "all_targets_met": all(t["pass"] for t in targets)}
+    with open(a.out, "w") as f:
+        json.dump(result, f, indent=1)
+        f.write("\n")
+    for t in targets:
+        print(f"  {'PASS' if t['pass'] else 'MISS'}  {t['target']}: {t['value']:.1f} {t['unit']}")
+
+
 def cmd_reload(a):
     """Reloads the running server a.runs times.  Before each SIGHUP a new
     registry-updated date is written into its data directory, so that the
@@ -765,6 +884,8 @@ def cmd_report(a):
            peak_kib / 1024 < TARGET_RSS_MIB, "MiB")
     target(f"never-asked search < {TARGET_COLD_SEARCH_MS:g} ms (median)", cold["median_ms"],
            TARGET_COLD_SEARCH_MS, cold["median_ms"] < TARGET_COLD_SEARCH_MS, "ms")
+    builtin = load_json(os.path.join(w, "builtin.json"))
+    builtin_targets(builtin, target)
 
     uname = os.uname()
     result = {
@@ -780,6 +901,7 @@ def cmd_report(a):
         "peak_rss": {"kib": peak_kib, "mib": peak_kib / 1024, "stages": rss},
         "reload": reload_,
         "cold_search": cold,
+        "builtin": builtin,
         "targets": targets,
         "all_targets_met": all(t["pass"] for t in targets),
     }
@@ -907,6 +1029,20 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("extra", nargs="*")
     p.set_defaults(fn=cmd_startup)
+
+    p = sub.add_parser("builtin")
+    p.add_argument("--binary", required=True)
+    p.add_argument("--snapshot", required=True)
+    p.add_argument("--work", required=True)
+    p.add_argument("--runs", type=int, default=9)
+    p.add_argument("--reloads", type=int, default=5)
+    p.add_argument("--out", required=True)
+    p.set_defaults(fn=cmd_builtin)
+
+    p = sub.add_parser("builtin-report")
+    p.add_argument("--builtin", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(fn=cmd_builtin_report)
 
     p = sub.add_parser("reload")
     p.add_argument("--pid", type=int, required=True)

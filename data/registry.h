@@ -106,8 +106,16 @@ typedef struct pr_person {
     const char *id; /* without the brackets: "Jon_Postel" */
     const char *name;
     const char *organization;
-    const char *uri;   /* as published, "" when none */
-    const char *email; /* mailto: URI with IANA's '&' turned back into '@', else "" */
+    const char *uri;   /* the first of uris, "" when none */
+    const char *email; /* the first of emails, "" when none */
+    /* Every URI of the Contact URI cell, one a line there, as published
+     * (a URI may hold a space: "mailto:Giriraj Harapanahalli"), and the
+     * address of each mailto: URI among them with IANA's '&' turned back
+     * into '@', in the same order. */
+    const char *const *uris;
+    const char *const *emails;
+    uint32_t uri_count;
+    uint32_t email_count;
     const char *updated_text;
     pr_date updated;
     uint32_t line; /* line in the contacts file, 0 when not in the table */
@@ -128,6 +136,9 @@ typedef struct pr_source_info {
     size_t bytes;
     unsigned char sha256[PR_SHA256_LEN];
 } pr_source_info;
+
+/* The registry's own header (header.h); NULL in a data set without one. */
+typedef struct pr_header pr_header;
 
 typedef struct pr_registry {
     const pr_record *records; /* registry order, as in the CSV */
@@ -156,9 +167,9 @@ typedef struct pr_registry {
      * once: port_status[(proto - 1) * 65536 + port] is an enum pr_status. */
     const uint8_t *port_status;
 
-    /* For search: per record, ASCII-lower-cased "service\0description\0port"
-     * in one buffer; record i's text is search_text[search_start[i] ..
-     * search_start[i + 1]). */
+    /* For search: per record, ASCII-lower-cased
+     * "service\0description\0port\0[ref1][ref2]" in one buffer; record i's
+     * text is search_text[search_start[i] .. search_start[i + 1]). */
     const char *search_text;
     const uint32_t *search_start; /* record_count + 1 entries */
 
@@ -167,7 +178,11 @@ typedef struct pr_registry {
      * date file's when the data came with one (IANA's <updated>), else
      * newest. */
     pr_date updated;
-    bool updated_given;        /* updated came from a date file */
+    bool updated_given;      /* updated came from a date file */
+    const pr_header *header; /* the registry's title, experts, note...; NULL if absent */
+    /* Where the data came from: the directory as given to
+     * pr_registry_load_dir, "built-in" (builtin.h), "" for other buffers. */
+    char source[256];
     pr_source_info sources[2]; /* [0] records file, [1] contacts file */
     const pr_error *warnings;  /* e.g. an ID the contact table lacks */
     uint32_t warning_count;
@@ -183,10 +198,11 @@ typedef struct pr_source {
 } pr_source;
 
 /* Loads DIR/service-names-port-numbers.csv and DIR/contacts.csv, and
- * DIR/registry-updated when it exists (a malformed one fails the load). */
+ * DIR/registry-updated and DIR/registry-header.csv when they exist (a
+ * malformed one fails the load). */
 pr_registry *pr_registry_load_dir(const char *dir, pr_error *err);
 
-/* Loads from two buffers (the embedded sample data uses this). The buffers
+/* Loads from two buffers (tests build registries this way). The buffers
  * are only read during the call; the registry keeps no pointer into them.
  * reg->updated is reg->newest. */
 pr_registry *pr_registry_load_sources(const pr_source *records, const pr_source *contacts,
@@ -196,6 +212,18 @@ pr_registry *pr_registry_load_sources(const pr_source *records, const pr_source 
  * (NULL: no date file, reg->updated is reg->newest). */
 pr_registry *pr_registry_load_dated(const pr_source *records, const pr_source *contacts,
                                     const pr_source *updated, pr_error *err);
+
+/* The files of one data set, already in memory; records and contacts are
+ * required, the others may be NULL. The buffers are only read during the
+ * load; the registry keeps no pointer into them. */
+typedef struct pr_registry_files {
+    const pr_source *records;
+    const pr_source *contacts;
+    const pr_source *updated; /* the registry's date (updated.h) */
+    const pr_source *header;  /* the registry's own header (header.h) */
+} pr_registry_files;
+
+pr_registry *pr_registry_load_files(const pr_registry_files *files, pr_error *err);
 
 /* Reads the whole regular file at path, of at most `max` bytes, into a
  * malloc'ed buffer the caller frees (NUL-terminated past *len), or returns
@@ -227,7 +255,9 @@ const pr_service_name *pr_registry_find_name(const pr_registry *reg, const char 
 const pr_person *pr_registry_find_person(const pr_registry *reg, const char *id, size_t len);
 
 /* Does record i match a search term? `lower_term` must already be ASCII-lower-
- * cased and non-empty. Matches service name, description and port text. */
+ * cased and non-empty. Matches, as IANA's own search does, the service name,
+ * the description, the port text and the references as the Reference cell
+ * shows them ("[RFC3263]"); not the dates, notes or people. */
 bool pr_registry_record_matches(const pr_registry *reg, uint32_t i, const char *lower_term,
                                 size_t len);
 

@@ -5,6 +5,33 @@
 
 #include "fuzz.h"
 
+pr_registry *fuzz_sample_registry(const char *extra_records)
+{
+    pr_error err;
+    size_t records_len, contacts_len;
+    unsigned char *records =
+        pr_read_file(FUZZ_SAMPLE_DIR "/" PR_RECORDS_FILE, PR_MAX_FILE_BYTES, &records_len, &err);
+    FUZZ_REQUIRE(records, "%s", err.text);
+    unsigned char *contacts =
+        pr_read_file(FUZZ_SAMPLE_DIR "/" PR_CONTACTS_FILE, PR_MAX_FILE_BYTES, &contacts_len, &err);
+    FUZZ_REQUIRE(contacts, "%s", err.text);
+    size_t extra_len = strlen(extra_records);
+    unsigned char *all = malloc(records_len + extra_len + 2);
+    FUZZ_REQUIRE(all, "out of memory");
+    memcpy(all, records, records_len);
+    if (records_len && all[records_len - 1] != '\n')
+        all[records_len++] = '\n';
+    memcpy(all + records_len, extra_records, extra_len);
+    pr_source rsrc = {"sample records", all, records_len + extra_len};
+    pr_source csrc = {"sample contacts", contacts, contacts_len};
+    pr_registry *reg = pr_registry_load_sources(&rsrc, &csrc, &err);
+    FUZZ_REQUIRE(reg, "the sample does not load: %s", err.text);
+    free(all);
+    free(records);
+    free(contacts);
+    return reg;
+}
+
 static bool documented(int status)
 {
     static const int known[] = {200, 204, 304, 400, 404, 405, 413, 414, 415};

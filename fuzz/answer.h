@@ -27,4 +27,10 @@ json_t *fuzz_check_answer(const pr_request *req, const pr_response *resp);
 json_t *fuzz_check_wire_answer(int status, const char *content_type, const char *body, size_t len,
                                bool bare_400);
 
+/* The registry the API drivers answer from: the sample data of data/sample/
+ * (read from the source tree, whose path the build passes in), with
+ * extra_records (CSV rows, or "") appended to its records file. Aborts if it
+ * does not load. */
+pr_registry *fuzz_sample_registry(const char *extra_records);
+
 #endif

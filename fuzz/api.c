@@ -1,5 +1,5 @@
 /* api.c: fuzzes the whole API, pr_api_handle(), with any method, decoded
- * path, query parameters, Content-Type and body, over the built-in sample
+ * path, query parameters, Content-Type and body, over the sample data (data/sample/)
  * registry (loaded once).
  *
  * Input: fields separated by NUL bytes, which a request's fields cannot hold
@@ -18,7 +18,6 @@
 
 #include "answer.h"
 #include "fuzz.h"
-#include "sample.h"
 
 static pr_registry *reg;
 static pr_api *api;       /* keeps answers */
@@ -27,9 +26,7 @@ static pr_api *reference; /* keeps none */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    pr_error err;
-    reg = pr_sample_load(&err);
-    FUZZ_REQUIRE(reg, "the sample does not load: %s", err.text);
+    reg = fuzz_sample_registry("");
     /* a small cache, so that both the cached and the uncached paths run */
     pr_api_config cfg = {.max_limit = 1000,
                          .default_limit = 100,

@@ -1,6 +1,6 @@
 /* check.c: fuzzes the POST /v1/check manifest: its JSON parse, the entries'
- * validation and the verdicts, through pr_api_handle() over the built-in
- * sample registry, with a few records added for the check's edge cases:
+ * validation and the verdicts, through pr_api_handle() over the sample data
+ * (data/sample/) registry, with a few records added for the check's edge cases:
  * holders whose descriptions are long runs of multi-byte characters (so that
  * every cut of a reason's text falls inside one for some record), a range,
  * and a name of the longest length.
@@ -21,8 +21,6 @@
 
 #include "answer.h"
 #include "fuzz.h"
-#include "sample.h"
-#include "sample_data.h"
 
 static pr_registry *reg;
 static pr_api *api;
@@ -43,22 +41,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     for (int i = 0; i < 200; i++)
         memcpy(run + 3 * i, "\xe2\x82\xac", 3);
     run[600] = '\0';
-    size_t cap = pr_sample_records_len + sizeof added + 4 * sizeof run + 2;
-    char *records = malloc(cap);
-    FUZZ_REQUIRE(records, "out of memory");
-    memcpy(records, pr_sample_records, pr_sample_records_len);
-    size_t len = pr_sample_records_len;
-    if (len && records[len - 1] != '\n')
-        records[len++] = '\n';
-    int n = snprintf(records + len, cap - len, added, run, run, run, run);
-    FUZZ_REQUIRE(n > 0 && (size_t)n < cap - len, "the added records do not fit");
-    len += (size_t)n;
-    pr_source rsrc = {"records", (const unsigned char *)records, len};
-    pr_source csrc = {"contacts", pr_sample_contacts, pr_sample_contacts_len};
-    pr_error err;
-    reg = pr_registry_load_sources(&rsrc, &csrc, &err);
-    free(records);
-    FUZZ_REQUIRE(reg, "the sample does not load: %s", err.text);
+    size_t cap = sizeof added + 4 * sizeof run;
+    char *rows = malloc(cap);
+    FUZZ_REQUIRE(rows, "out of memory");
+    int n = snprintf(rows, cap, added, run, run, run, run);
+    FUZZ_REQUIRE(n > 0 && (size_t)n < cap, "the added records do not fit");
+    reg = fuzz_sample_registry(rows);
+    free(rows);
     pr_api_config cfg = {.max_limit = 1000,
                          .default_limit = 100,
                          .cache_bytes = 256 * 1024,

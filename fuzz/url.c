@@ -2,7 +2,7 @@
  * parameters the API sees: libmicrohttpd's split of the target at '?', '&'
  * and '=', the server's percent-decoding (server/http.c), and the API
  * behind them. The real server (pr_http_start) runs in this process on an
- * ephemeral loopback port, over the built-in sample; each input is the
+ * ephemeral loopback port, over the sample data (data/sample/); each input is the
  * target of one GET on a kept-alive connection.
  *
  * Input: the request target, as sent. Bytes that would end the request
@@ -27,7 +27,6 @@
 #include "fuzz.h"
 #include "http.h"
 #include "log.h"
-#include "sample.h"
 
 #define MAX_TARGET 8192
 
@@ -51,9 +50,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
     pr_log_configure(PR_LOG_ERROR, PR_LOG_PLAIN, false);
-    pr_error err;
-    pr_registry *reg = pr_sample_load(&err);
-    FUZZ_REQUIRE(reg, "the sample does not load: %s", err.text);
+    pr_registry *reg = fuzz_sample_registry("");
     pr_api_config cfg = {.max_limit = 1000,
                          .default_limit = 100,
                          .cache_bytes = 256 * 1024,

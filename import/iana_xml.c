@@ -55,6 +55,8 @@ const char *const pr_iana_record_columns[PR_IANA_RECORD_COLS] = {
 const char *const pr_iana_contact_columns[PR_IANA_CONTACT_COLS] = {"ID", "Name", "Organization",
                                                                    "Contact URI", "Last Updated"};
 
+const char *const pr_iana_header_columns[PR_IANA_HEADER_COLS] = {"Field", "Title", "Value"};
+
 /* libxml2 2.12 made the error it hands to handlers const. */
 #if LIBXML_VERSION >= 21200
 typedef const xmlError *xml_error_ref;
@@ -534,12 +536,13 @@ static int read_mixed(reader *rd, pr_flat *flat, const char *name, int nesting)
             } else if (!strcmp(child, "paragraph")) {
                 if (nesting >= MAX_NESTING)
                     return fail(rd, line, "paragraphs nested deeper than %d", MAX_NESTING);
-                if (!pr_flat_paragraph(flat) ||
+                if (!pr_flat_paragraph_start(flat) ||
                     read_mixed(rd, flat, "paragraph", nesting + 1) != 0) {
                     if (rd->failed)
                         return -1;
                     ok = false;
                 }
+                pr_flat_paragraph_end(flat);
             } else {
                 return unexpected(rd, name);
             }
@@ -675,14 +678,23 @@ static int person_child(reader *rd, const char *name)
     if (col < 0)
         return unexpected(rd, "person");
     unsigned long at = here(rd);
-    /* IANA's table shows the first of two <uri>s; the text stays as
-     * written, spaces included, as IANA's contact table has it */
-    pr_text *into = rd->seen[col] ? &rd->scratch : &rd->cells[col];
+    /* The text stays as written, spaces included ("mailto:Giriraj
+     * Harapanahalli"), so several <uri>s cannot be told apart by spaces:
+     * each goes on a line of its own in the cell. Of a second name,
+     * organization or date only the first is kept. */
+    bool again = rd->seen[col];
+    pr_text *into = again ? &rd->scratch : &rd->cells[col];
     if (read_text(rd, into, name))
         return -1;
-    if (!rd->seen[col]) {
+    if (!again) {
         rd->seen[col] = true;
         rd->lines[col] = at;
+    } else if (col == C_URI && rd->scratch.len > 0) {
+        pr_text *cell = &rd->cells[col];
+        if (!pr_text_fits(cell, rd->scratch.len + 1) ||
+            (cell->len > 0 && !pr_text_append_char(cell, '\n')) ||
+            !pr_text_append(cell, pr_text_str(&rd->scratch), rd->scratch.len))
+            return too_long(rd, at, "the Contact URI cell", cell);
     }
     return 0;
 }
@@ -771,6 +783,63 @@ static int read_root(reader *rd)
     return 0;
 }
 
+/* ---- the registry's own header (header.h's table) ---- */
+
+enum { H_FIELD, H_TITLE, H_VALUE };
+
+static int emit_header(reader *rd, const char *field, unsigned long line)
+{
+    if (!rd->sink->header)
+        return 0;
+    pr_text_clear(&rd->cells[H_FIELD]);
+    rd->lines[H_FIELD] = line;
+    if (!pr_text_append(&rd->cells[H_FIELD], field, strlen(field)))
+        return too_long(rd, line, "a header field", &rd->cells[H_FIELD]);
+    return emit_row(rd, rd->sink->header, PR_IANA_HEADER_COLS, line);
+}
+
+/* <title>, <category>, <expert>: text as written, trimmed at both ends. */
+static int read_header_text(reader *rd, const char *name)
+{
+    unsigned long line = here(rd);
+    start_row(rd, PR_IANA_HEADER_COLS, line);
+    if (read_text(rd, &rd->cells[H_VALUE], name))
+        return -1;
+    pr_text_trim(&rd->cells[H_VALUE]);
+    if (rd->cells[H_VALUE].len == 0)
+        return 0; /* nothing to keep */
+    return emit_header(rd, name, line);
+}
+
+/* The registry's own reference: <xref type="rfc" data="rfc6335"/>. */
+static int read_header_xref(reader *rd)
+{
+    unsigned long line = here(rd);
+    if (render_xref(rd))
+        return -1;
+    start_row(rd, PR_IANA_HEADER_COLS, line);
+    if (!pr_text_append(&rd->cells[H_VALUE], pr_text_str(&rd->x_rendered), rd->x_rendered.len))
+        return too_long(rd, line, "<xref>", &rd->cells[H_VALUE]);
+    return emit_header(rd, "reference", line);
+}
+
+/* <note> and <note title="...">: mixed content, flattened as a cell is. */
+static int read_header_note(reader *rd)
+{
+    unsigned long line = here(rd);
+    start_row(rd, PR_IANA_HEADER_COLS, line);
+    if (read_attribute(rd, "title", &rd->cells[H_TITLE]))
+        return -1;
+    pr_flat flat;
+    pr_flat_start(&flat, &rd->cells[H_VALUE]);
+    if (read_mixed(rd, &flat, "note", 0))
+        return -1;
+    pr_flat_finish(&flat);
+    if (rd->cells[H_VALUE].len == 0)
+        return 0;
+    return emit_header(rd, "note", line);
+}
+
 static int registry_child(reader *rd, const char *name)
 {
     if (!strcmp(name, "record"))
@@ -779,9 +848,14 @@ static int registry_child(reader *rd, const char *name)
         return read_people(rd);
     if (!strcmp(name, "updated"))
         return read_updated(rd);
-    if (!strcmp(name, "title") || !strcmp(name, "category") || !strcmp(name, "xref") ||
-        !strcmp(name, "expert") || !strcmp(name, "note") || !strcmp(name, "footnote"))
-        return skip_element(rd); /* prose about the registry, not in the tables */
+    if (!strcmp(name, "title") || !strcmp(name, "category") || !strcmp(name, "expert"))
+        return read_header_text(rd, name);
+    if (!strcmp(name, "xref"))
+        return read_header_xref(rd);
+    if (!strcmp(name, "note"))
+        return read_header_note(rd);
+    if (!strcmp(name, "footnote"))
+        return skip_element(rd); /* cited from records as [1]; not in the tables */
     return unexpected(rd, "registry");
 }
 

@@ -12,9 +12,10 @@
  *   attribute; Modification Date the updated attribute; Reference the
  *   record's other <xref>s, in order, each in brackets; Service Code <sc>;
  *   Unauthorized Use Reported <unauthorized>; Assignment Notes <note>.
- * A <person id="X"> gives "[X]" and the text of its first <name>, <org>,
- * <uri> and <updated>, as written (IANA keeps their spaces; where a person
- * has two <uri>s, IANA's table shows the first).
+ * A <person id="X"> gives "[X]" and the text of its first <name>, <org>
+ * and <updated>, and of every <uri>, one a line, as written (IANA keeps
+ * their spaces). What stands before the records (<title>, <category>, the
+ * registry's <xref>, <expert>, <note>s) goes to the header sink.
  *
  * Strictness: the root must be IANA's <registry id="service-names-port-
  * numbers">, with one <updated> date, records, and <people>. An element the
@@ -41,6 +42,7 @@
 
 #define PR_IANA_RECORD_COLS  12
 #define PR_IANA_CONTACT_COLS 5
+#define PR_IANA_HEADER_COLS  3
 
 /* IANA's XML runs to 3.9 MB (2026-08); the CSV it becomes is bounded by
  * PR_MAX_FILE_BYTES. This bound keeps a runaway input from being read
@@ -50,6 +52,7 @@
 /* The header rows, in IANA's column order. */
 extern const char *const pr_iana_record_columns[PR_IANA_RECORD_COLS];
 extern const char *const pr_iana_contact_columns[PR_IANA_CONTACT_COLS];
+extern const char *const pr_iana_header_columns[PR_IANA_HEADER_COLS];
 
 /* One cell: its text (NUL-terminated, valid only during the callback) and
  * the line of the element it came from (the row's own line when absent). */
@@ -69,6 +72,9 @@ typedef struct pr_iana_sink {
     void *ctx;
     pr_iana_row_fn record; /* NULL: records are counted, not flattened */
     pr_iana_row_fn person;
+    /* The registry's own header, as rows of header.h's table (Field, Title,
+     * Value): title, category, reference, expert, note; NULL: skipped. */
+    pr_iana_row_fn header;
 } pr_iana_sink;
 
 typedef struct pr_iana_summary {

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "csv_writer.h"
+#include "header.h"
 #include "iana_xml.h"
 #include "replace.h"
 #include "updated.h"
@@ -23,7 +24,7 @@ typedef struct table {
 
 typedef struct importer {
     const pr_import_options *opt;
-    table records, contacts;
+    table records, contacts, header;
 } importer;
 
 static uint32_t clamp_line(unsigned long line)
@@ -73,7 +74,9 @@ static int table_row(table *t, const char *xml_path, const pr_iana_cell *cells, 
     if (!pr_csv_writer_row(&t->csv, texts, lens, t->ncols)) {
         if (t->csv.out.overflow)
             pr_error_set(err, xml_path, line, NULL, "the %s table would be over %u bytes",
-                         t->ncols == PR_IANA_RECORD_COLS ? "records" : "contacts",
+                         t->ncols == PR_IANA_RECORD_COLS    ? "records"
+                         : t->ncols == PR_IANA_CONTACT_COLS ? "contacts"
+                                                            : "header",
                          PR_MAX_FILE_BYTES);
         else
             pr_error_set(err, xml_path, line, NULL, "out of memory");
@@ -97,6 +100,12 @@ static int on_person(void *ctx, const pr_iana_cell *cells, unsigned long line, p
     return table_row(&im->contacts, im->opt->xml_path, cells, line, err);
 }
 
+static int on_header(void *ctx, const pr_iana_cell *cells, unsigned long line, pr_error *err)
+{
+    importer *im = ctx;
+    return table_row(&im->header, im->opt->xml_path, cells, line, err);
+}
+
 /* The XML line of what CSV line `csv_line` of the table holds: the cell of
  * column `field` when it names one, else the row's element. 0 if unknown. */
 static unsigned long xml_line_of(const table *t, unsigned long csv_line, const char *field)
@@ -115,12 +124,14 @@ static unsigned long xml_line_of(const table *t, unsigned long csv_line, const c
  * that relocate() then points at the XML. */
 #define RECORDS_FROM_XML  "(records from the XML)"
 #define CONTACTS_FROM_XML "(contacts from the XML)"
+#define HEADER_FROM_XML   "(header from the XML)"
 
 /* Points an error or warning about a table made from the XML at the XML. */
 static void relocate(const importer *im, pr_error *e)
 {
     const table *t = !strcmp(e->file, RECORDS_FROM_XML)    ? &im->records
                      : !strcmp(e->file, CONTACTS_FROM_XML) ? &im->contacts
+                     : !strcmp(e->file, HEADER_FROM_XML)   ? &im->header
                                                            : NULL;
     if (!t)
         return;
@@ -155,6 +166,7 @@ int pr_import_run(const pr_import_options *opt, pr_import_result *res, pr_error 
     int rc = -1;
     bool started = table_init(&im.records, pr_iana_record_columns, PR_IANA_RECORD_COLS);
     started = table_init(&im.contacts, pr_iana_contact_columns, PR_IANA_CONTACT_COLS) && started;
+    started = table_init(&im.header, pr_iana_header_columns, PR_IANA_HEADER_COLS) && started;
     if (!started) {
         pr_error_set(err, NULL, 0, NULL, "out of memory");
         goto done;
@@ -167,7 +179,7 @@ int pr_import_run(const pr_import_options *opt, pr_import_result *res, pr_error 
         if (!csv_bytes)
             goto done;
     }
-    pr_iana_sink sink = {&im, opt->csv_path ? NULL : on_record, on_person};
+    pr_iana_sink sink = {&im, opt->csv_path ? NULL : on_record, on_person, on_header};
     pr_iana_summary sum;
     if (pr_iana_xml_read(opt->xml_path, &sink, &sum, err) != 0)
         goto done;
@@ -183,9 +195,12 @@ int pr_import_run(const pr_import_options *opt, pr_import_result *res, pr_error 
                           (const unsigned char *)pr_text_str(&im.contacts.csv.out),
                           im.contacts.csv.out.len};
     pr_source updated = {PR_UPDATED_FILE, (const unsigned char *)date, (size_t)date_len};
+    pr_source header = {HEADER_FROM_XML, (const unsigned char *)pr_text_str(&im.header.csv.out),
+                        im.header.csv.out.len};
 
     /* the server's own loader decides whether the new data is good */
-    reg = pr_registry_load_dated(&records, &contacts, &updated, err);
+    pr_registry_files loaded = {&records, &contacts, &updated, &header};
+    reg = pr_registry_load_files(&loaded, err);
     if (!reg) {
         relocate(&im, err);
         goto done;
@@ -219,6 +234,7 @@ int pr_import_run(const pr_import_options *opt, pr_import_result *res, pr_error 
         {PR_CONTACTS_FILE, contacts.bytes, contacts.len},
         {PR_RECORDS_FILE, records.bytes, records.len},
         {PR_UPDATED_FILE, updated.bytes, updated.len},
+        {PR_HEADER_FILE, header.bytes, header.len},
     };
     if (pr_replace_files(opt->out_dir, files, sizeof files / sizeof *files, err) != 0)
         goto done;
@@ -228,6 +244,7 @@ done:
     free(csv_bytes);
     table_free(&im.records);
     table_free(&im.contacts);
+    table_free(&im.header);
     res->seconds = seconds_since(&t0);
     return rc;
 }

@@ -2,6 +2,7 @@
  * exit status a CI job can act on. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "api.h"
 #include "check.h"
@@ -21,31 +22,20 @@ static bool parse_port_proto(const char *arg, pr_check_entry *out)
     return true;
 }
 
-static void print_verdict(const json_t *v)
+/* The text rendering of a verdict, for people and CI logs. */
+static void print_verdict(const pr_verdict *v)
 {
-    const char *name = json_string_value(json_object_get(v, "name"));
-    bool ok = json_is_true(json_object_get(v, "ok"));
-    printf("%d/%s%s%s: %s\n", (int)json_integer_value(json_object_get(v, "port")),
-           json_string_value(json_object_get(v, "protocol")), name ? " " : "", name ? name : "",
-           ok ? "ok" : "NOT OK");
-    size_t i;
-    json_t *item;
-    json_array_foreach(json_object_get(v, "reasons"), i, item)
-    {
-        printf("  %s: %s\n", json_string_value(json_object_get(item, "code")),
-               json_string_value(json_object_get(item, "message")));
-    }
-    json_array_foreach(json_object_get(v, "name_problems"), i, item)
-    {
-        printf("  name: %s\n", json_string_value(item));
-    }
-    json_t *suggestions = json_object_get(v, "suggestions");
-    if (json_array_size(suggestions)) {
+    const char *name = v->entry.name;
+    printf("%u/%s%s%s: %s\n", (unsigned)v->entry.port, pr_proto_name(v->entry.proto),
+           name ? " " : "", name ? name : "", v->ok ? "ok" : "NOT OK");
+    for (unsigned i = 0; i < v->reason_count; i++)
+        printf("  %s: %s\n", pr_reason_code_name(v->reasons[i].code), v->reasons[i].message);
+    for (unsigned i = 0; i < v->name_problem_count; i++)
+        printf("  name: %s\n", v->name_problems[i]);
+    if (v->suggestion_count) {
         printf("  free nearby:");
-        json_array_foreach(suggestions, i, item)
-        {
-            printf("%s %d", i ? "," : "", (int)json_integer_value(item));
-        }
+        for (unsigned i = 0; i < v->suggestion_count; i++)
+            printf("%s %u", i ? "," : "", (unsigned)v->suggestions[i]);
         printf("\n");
     }
 }
@@ -87,41 +77,54 @@ int pr_cmd_check(const pr_options *opt, int argc, char **argv)
             return 2;
         }
     }
-    pr_registry *reg = pr_options_load(opt);
-    if (!reg)
-        return 1;
+    pr_error err;
+    pr_registry *reg = pr_options_try_load(opt, &err);
+    if (!reg) {
+        /* one line, naming the file (and line) that failed: a CI log shows
+         * at once that the data, not the choice, is the problem */
+        char msg[1024];
+        fprintf(stderr, "portreg: check: the data did not load: %s\n",
+                pr_error_format(&err, msg, sizeof msg));
+        return 3;
+    }
     pr_api_config cfg = {.max_limit = 1, .default_limit = 1, .cache_bytes = 0};
     pr_api *api = pr_api_new(reg, &cfg);
     pr_check_options copt = {.both = opt->check_both, .suggest = opt->check_suggest};
-    json_t *result = api ? pr_check_manifest(api, entries, n, &copt) : NULL;
-    int status = 1;
-    if (!result) {
-        fprintf(stderr, "portreg: out of memory\n");
-    } else {
-        if (opt->check_json) {
-            /* a verdict cut short on the way out must not pass for a whole one */
-            if (json_dumpf(result, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
-                fprintf(stderr, "portreg: could not write the verdicts\n");
-                json_decref(result);
-                pr_api_free(api);
-                pr_registry_free(reg);
-                return 1;
-            }
-            printf("\n");
-        } else {
-            size_t i;
-            json_t *item;
-            json_array_foreach(json_object_get(result, "verdicts"), i, item)
-            {
-                print_verdict(item);
-            }
-            json_array_foreach(json_object_get(result, "clashes"), i, item)
-            {
-                printf("clash: %s\n", json_string_value(json_object_get(item, "message")));
-            }
+    pr_manifest m;
+    bool judged = api && pr_check_manifest_judge(api, entries, n, &copt, &m) == 0;
+    json_t *result = NULL;
+    if (judged && opt->check_json) {
+        result = pr_manifest_json(api, &m);
+        if (result && json_object_set_new(result, "registry", pr_api_registry_stamp(api)) != 0) {
+            json_decref(result);
+            result = NULL;
         }
-        status = json_is_true(json_object_get(result, "ok")) ? 0 : 1;
     }
+    int status = 1;
+    if (!judged || (opt->check_json && !result)) {
+        fprintf(stderr, "portreg: out of memory\n");
+    } else if (opt->check_json) {
+        /* a verdict cut short on the way out must not pass for a whole one */
+        if (json_dumpf(result, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+            fprintf(stderr, "portreg: could not write the verdicts\n");
+            m.ok = false;
+        } else {
+            printf("\n");
+        }
+        status = m.ok ? 0 : 1;
+    } else {
+        /* which data judged, first: a verdict is only as good as its date */
+        char updated[11];
+        printf("registry: %s (%s, %ld days old)\n", pr_date_format(reg->updated, updated),
+               reg->source, pr_registry_age_days(reg, (long long)time(NULL)));
+        for (size_t i = 0; i < m.verdict_count; i++)
+            print_verdict(&m.verdicts[i]);
+        for (size_t i = 0; i < m.clash_count; i++)
+            printf("clash: %s\n", m.clashes[i].message);
+        status = m.ok ? 0 : 1;
+    }
+    if (judged)
+        pr_manifest_free(&m);
     json_decref(result);
     pr_api_free(api);
     pr_registry_free(reg);

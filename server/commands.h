@@ -11,7 +11,8 @@
 #include "registry.h"
 
 typedef struct pr_options {
-    const char *data_dir;      /* NULL: the built-in sample data set */
+    const char *data_dir;      /* NULL: the built-in registry (builtin.h) */
+    unsigned max_data_age;     /* days after the registry's date to warn that it is old */
     const char *listen;        /* HOST:PORT, [IPv6]:PORT */
     const char *cors_origin;   /* Access-Control-Allow-Origin value */
     unsigned max_age;          /* Cache-Control max-age, seconds */
@@ -42,10 +43,22 @@ typedef struct pr_options {
 /* Loads the data set the options name. On failure logs
  * "FILE:LINE: FIELD: PROBLEM" as an error and returns NULL. */
 pr_registry *pr_options_load(const pr_options *opt);
+/* As pr_options_load, leaving the message in *err instead of logging it. */
+pr_registry *pr_options_try_load(const pr_options *opt, pr_error *err);
+
+/* Whole days from the registry's date to `now` (seconds since the epoch);
+ * negative when the date is in the future, 0 when the data has none. */
+long pr_registry_age_days(const pr_registry *reg, long long now);
+
+/* Logs a warning when the registry's date is more than opt->max_data_age
+ * days before `now`; says whether it did. */
+bool pr_warn_if_stale(const pr_options *opt, const pr_registry *reg, long long now);
 
 int pr_cmd_validate(const pr_options *opt);
 int pr_cmd_serve(const pr_options *opt);
-/* argv holds the command's operands: PORT/PROTOCOL [NAME] ... */
+/* argv holds the command's operands: PORT/PROTOCOL [NAME] ... Exit 0 when
+ * every choice is sound, 1 when one is not, 2 on a usage error, 3 when the
+ * data did not load. */
 int pr_cmd_check(const pr_options *opt, int argc, char **argv);
 /* Exit 0 when the directory now holds the new data, 1 when the import
  * failed (the directory is unchanged), 2 on a usage error. */

@@ -19,7 +19,7 @@
 struct pr_http {
     struct MHD_Daemon *daemon;
     pr_current *current;
-    pr_peer_watch *watch; /* pool mode only: see peer_watch.h */
+    pr_peer_watch *watch; /* see peer_watch.h */
     pr_http_config cfg;
     char cache_control[48];
     bool cors_any;
@@ -39,8 +39,16 @@ typedef struct body_sink {
     pr_dataset *ds;
     size_t len;
     bool too_large; /* more than PR_MAX_BODY_BYTES came: the rest is dropped */
+    size_t dropped; /* bytes dropped so far, up to MAX_DROPPED_BYTES */
+    bool graced;    /* holds grace_token (see hold_grace) */
+    unsigned grace_token;
     char data[PR_MAX_BODY_BYTES];
 } body_sink;
+
+/* A chunked body over the limit (its size is known only once it ends) is
+ * read and dropped so that the 413 can follow it, but only this far: then
+ * the connection is cut. The same budget as a lingering close. */
+enum { MAX_DROPPED_BYTES = 1 << 20 };
 
 enum { NOTE_TAG = 2u, NOTE_TAG_MASK = 3u, NOTE_BAD = 4u, NOTE_SHIFT = 3 };
 
@@ -59,10 +67,42 @@ static body_sink *sink_of(void *state)
     return ((uintptr_t)state & 1u) ? (body_sink *)((uintptr_t)state & ~(uintptr_t)1u) : NULL;
 }
 
+/* A request that borrowed a kept answer holds a grace token until it is
+ * complete, so that an eviction cannot free the bytes being sent
+ * (pr_response_take_grace): on a data-set state in two of the pointer's low
+ * bits (a data set is malloc'ed, so they are free), in a body sink in its
+ * own fields. */
+enum { GRACE_HELD = 4u, GRACE_ODD = 8u };
+
 static pr_dataset *dataset_of(void *state)
 {
     body_sink *sink = sink_of(state);
-    return sink ? sink->ds : state;
+    /* stepping back over the bits from the pointer itself keeps what it
+     * points into in the compiler's sight */
+    return sink ? sink->ds
+                : (pr_dataset *)(void *)((char *)state -
+                                         ((uintptr_t)state & (GRACE_HELD | GRACE_ODD)));
+}
+
+static void hold_grace(void **state, pr_response *resp)
+{
+    unsigned token;
+    if (!pr_response_take_grace(resp, &token))
+        return;
+    body_sink *sink = sink_of(*state);
+    if (sink) {
+        sink->graced = true;
+        sink->grace_token = token;
+    } else {
+        *state = (void *)((uintptr_t)*state | GRACE_HELD | (token ? GRACE_ODD : 0u));
+    }
+}
+
+static void leave_grace(void *state, pr_api *api)
+{
+    body_sink *sink = sink_of(state);
+    if (sink ? sink->graced : ((uintptr_t)state & GRACE_HELD) != 0)
+        pr_api_grace_leave(api, sink ? sink->grace_token : ((uintptr_t)state & GRACE_ODD) != 0);
 }
 
 /* MHD_OPTION_URI_LOG_CALLBACK: the only place libmicrohttpd shows the
@@ -72,6 +112,8 @@ static pr_dataset *dataset_of(void *state)
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)cls, (void)conn;
+    if (!uri)
+        uri = ""; /* a request line without a target, which is refused anyway */
     size_t len = strlen(uri);
     bool bad = pr_framing_target(uri, len, len) != NULL;
     if (len > (SIZE_MAX >> NOTE_SHIFT))
@@ -136,6 +178,10 @@ static struct MHD_Response *make_ok(const pr_http *h, const pr_api *api, const p
     else
         MHD_add_response_header(r, "Cache-Control", "no-store");
     add_cors(h, r);
+    if (resp->vary)
+        MHD_add_response_header(r, "Vary", resp->vary);
+    if (resp->csp)
+        MHD_add_response_header(r, "Content-Security-Policy", resp->csp);
     return r;
 }
 
@@ -144,13 +190,15 @@ static struct MHD_Response *make_ok(const pr_http *h, const pr_api *api, const p
  * must be the 200's. libmicrohttpd never sends the content of a 304 but does
  * write the length of the buffer it is given: so it is given the 200's. */
 static struct MHD_Response *make_not_modified(const pr_http *h, const pr_api *api,
-                                              const pr_body *body, bool owned)
+                                              const pr_response *resp, bool owned)
 {
-    struct MHD_Response *r = over_body(body, owned);
+    struct MHD_Response *r = over_body(resp->body, owned);
     if (!r)
         return NULL;
-    add_validators(h, api, r, body);
+    add_validators(h, api, r, resp->body);
     add_cors(h, r);
+    if (resp->vary)
+        MHD_add_response_header(r, "Vary", resp->vary);
     return r;
 }
 
@@ -163,7 +211,7 @@ static struct MHD_Response *cached_wire(const pr_http *h, const pr_api *api,
     struct MHD_Response *r = atomic_load_explicit(&body->wire[which], memory_order_acquire);
     if (r)
         return r;
-    r = which == WIRE_OK ? make_ok(h, api, resp, false) : make_not_modified(h, api, body, false);
+    r = which == WIRE_OK ? make_ok(h, api, resp, false) : make_not_modified(h, api, resp, false);
     if (!r)
         return NULL;
     if (which == WIRE_OK && resp->link[0])
@@ -294,7 +342,9 @@ static const char *framing_problem(struct MHD_Connection *conn, const char *url,
 {
     pr_framing_init(f);
     MHD_get_connection_values_n(conn, MHD_HEADER_KIND, walk_field, f);
-    const char *detail = pr_framing_verdict(f, !strcmp(version, "HTTP/1.1"));
+    /* libmicrohttpd passes on HTTP/1.0 to 1.9: any but 1.0 is held to 1.1's
+     * rules (RFC 9110 section 2.5, minor versions are compatible) */
+    const char *detail = pr_framing_verdict(f, strcmp(version, "HTTP/1.0") != 0);
     if (detail)
         return detail;
     uintptr_t n = (uintptr_t)note;
@@ -334,74 +384,44 @@ static double seconds_since(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-/* The route of /healthz, /readyz or /metrics, or -1 for any other path. */
-static int operations_route(const char *path)
+void pr_http_operations(enum pr_route route, const pr_api *api, const pr_request *req,
+                        pr_response *resp)
 {
-    if (!strcmp(path, "/healthz"))
-        return PR_METRICS_ROUTE_HEALTHZ;
-    if (!strcmp(path, "/readyz"))
-        return PR_METRICS_ROUTE_READYZ;
-    if (!strcmp(path, "/metrics"))
-        return PR_METRICS_ROUTE_METRICS;
-    return -1;
-}
-
-/* /healthz, /readyz and /metrics: about this process, not about the data, so
- * answered here and never cached. False when the path is none of them. */
-static bool answer_operations(pr_http *h, const pr_dataset *ds, const pr_request *req,
-                              pr_response *resp, int *route)
-{
-    *route = operations_route(req->path);
-    if (*route < 0)
-        return false;
-    memset(resp, 0, sizeof *resp);
-    if (req->method == PR_OPTIONS) {
-        resp->status = 204;
-        resp->allow = "GET, HEAD, OPTIONS";
-        return true;
-    }
-    if (req->method != PR_GET && req->method != PR_HEAD) {
-        pr_api_problem(resp, req, 405, "this resource answers GET, HEAD, OPTIONS");
-        resp->allow = "GET, HEAD, OPTIONS";
-        return true;
-    }
-    if (req->param_count || req->too_many_params) {
-        pr_api_problem(resp, req, 400, "this resource takes no query parameters");
-        return true;
-    }
+    pr_http *h = req->server;
     char text[160];
     const char *type = "application/json";
     char *metrics = NULL;
     size_t len = 0;
-    if (*route == PR_METRICS_ROUTE_HEALTHZ) {
+    if (route == PR_ROUTE_HEALTHZ) {
         len = (size_t)snprintf(text, sizeof text, "{\"status\":\"alive\"}\n");
-    } else if (*route == PR_METRICS_ROUTE_READYZ) {
-        if (atomic_load(&h->draining)) {
+    } else if (route == PR_ROUTE_READYZ) {
+        if (!h || atomic_load(&h->draining)) {
             pr_api_problem(resp, req, 503, "shutting down: finishing the requests under way");
-            return true;
+            return;
         }
-        const pr_registry *reg = pr_api_registry(ds->api);
+        const pr_registry *reg = pr_api_registry(api);
         len = (size_t)snprintf(text, sizeof text,
                                "{\"status\":\"ready\",\"records\":%u,\"contacts\":%u}\n",
                                reg->record_count, reg->contact_count);
     } else {
-        metrics = pr_metrics_render(&len);
+        pr_metrics_cache cache = {pr_api_cache_bytes(api), pr_api_cache_budget(api),
+                                  pr_api_evicted(api), pr_api_evicted_freed(api)};
+        metrics = pr_metrics_render(&len, &cache);
         type = "text/plain; version=0.0.4; charset=utf-8";
     }
-    pr_body *body = metrics                              ? pr_body_new(metrics, len)
-                    : *route != PR_METRICS_ROUTE_METRICS ? pr_body_new(text, len)
-                                                         : NULL;
+    pr_body *body = metrics                     ? pr_body_new(metrics, len)
+                    : route != PR_ROUTE_METRICS ? pr_body_new(text, len)
+                                                : NULL;
     free(metrics);
     if (!body) {
         pr_api_problem(resp, req, 500, "out of memory");
-        return true;
+        return;
     }
     resp->status = 200;
     resp->content_type = type;
     resp->body = body;
     resp->body_owned = true;
     resp->cacheable = false;
-    return true;
 }
 
 /* Queues resp for req and records it: metrics and the access log. */
@@ -427,7 +447,7 @@ static enum MHD_Result respond_closing(pr_http *h, const pr_api *api, struct MHD
     if (not_modified && shared)
         r = cached_wire(h, api, resp, WIRE_NOT_MODIFIED);
     else if (not_modified)
-        r = make_not_modified(h, api, resp->body, resp->body_owned);
+        r = make_not_modified(h, api, resp, resp->body_owned);
     else if (shared)
         r = cached_wire(h, api, resp, WIRE_OK);
     else
@@ -445,6 +465,17 @@ static enum MHD_Result respond_closing(pr_http *h, const pr_api *api, struct MHD
     pr_access line = {method, req->path, status, bytes, seconds, etag};
     pr_log_access(&line);
     return ok;
+}
+
+/* The answer to this request is queued before its content was read, and
+ * libmicrohttpd closes the connection after it: close it in stages (RFC
+ * 9112 9.6), so a client still sending reads the answer, not a reset. */
+static void linger_after(pr_http *h, struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (info)
+        pr_peer_watch_linger(h->watch, info->connect_fd);
 }
 
 /* Queues resp for req, keeping the connection open if the client may. */
@@ -478,9 +509,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             /* RFC 9112 6.3: after a 400 for framing, the connection closes,
              * as what follows on it cannot be told apart from a body */
             pr_api_problem(&resp, &req, 400, bad_framing);
-            int route = operations_route(req.path);
-            if (route < 0)
-                route = pr_api_route_of(req.path, req.path_len);
+            linger_after(h, conn);
+            int route = pr_api_route_of(req.path, req.path_len);
             return respond_closing(h, ds->api, conn, &req, method, &resp, route, &start, true);
         }
         if (!pr_framing_has_body(&framing))
@@ -493,21 +523,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             sink->ds = ds;
             sink->len = 0;
             sink->too_large = false;
+            sink->dropped = 0;
+            sink->graced = false;
             *req_cls = tag_sink(sink);
             return MHD_YES;
         }
         /* Any other content is refused before it is read: a response queued
          * now makes libmicrohttpd close the connection after it, which is
          * right, as the unread content cannot be skipped. */
-        int route = operations_route(req.path);
-        if (route < 0)
-            route = pr_api_route_of(req.path, req.path_len);
-        if (pr_api_takes_body(req.method, req.path, req.path_len))
+        linger_after(h, conn);
+        int route = pr_api_route_of(req.path, req.path_len);
+        req.server = h;
+        if (pr_api_takes_body(req.method, req.path, req.path_len)) {
             pr_api_problem(&resp, &req, 413, "the request body is over 65536 bytes");
-        else if (req.method == PR_POST && !answer_operations(h, ds, &req, &resp, &route))
+        } else if (req.method == PR_POST) {
             pr_api_handle(ds->api, &req, &resp); /* a 405, or 404 where nothing is */
-        else if (req.method != PR_POST)
+            hold_grace(req_cls, &resp);
+        } else {
             pr_api_problem(&resp, &req, 413, "this resource takes no request body");
+        }
         return respond(h, ds->api, conn, &req, method, &resp, route, &start);
     }
     /* libmicrohttpd 0.9.75 closes the connection when a response is queued
@@ -520,6 +554,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             size_t n = *upload_data_size;
             if (sink->too_large || n > sizeof sink->data - sink->len) {
                 sink->too_large = true;
+                sink->dropped += n;
+                if (sink->dropped > MAX_DROPPED_BYTES)
+                    return MHD_NO; /* libmicrohttpd closes the connection */
             } else {
                 memcpy(sink->data + sink->len, upload_data, n);
                 sink->len += n;
@@ -541,12 +578,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req.params = params.params;
     req.param_count = params.count;
     req.too_many_params = params.too_many;
-    int route;
-    if (!answer_operations(h, ds, &req, &resp, &route)) {
-        pr_api_handle(ds->api, &req, &resp);
-        route = resp.route;
-    }
-    return respond(h, ds->api, conn, &req, method, &resp, route, &start);
+    req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
+    req.server = h;
+    pr_api_handle(ds->api, &req, &resp);
+    hold_grace(req_cls, &resp);
+    return respond(h, ds->api, conn, &req, method, &resp, resp.route, &start);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
@@ -560,7 +596,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         return;
     }
     body_sink *sink = sink_of(*req_cls);
-    pr_dataset_release(dataset_of(*req_cls));
+    pr_dataset *ds = dataset_of(*req_cls);
+    leave_grace(*req_cls, ds->api);
+    pr_dataset_release(ds);
     free(sink);
     *req_cls = NULL;
     atomic_fetch_sub(&h->in_flight, 1);
@@ -601,8 +639,13 @@ pr_http *pr_http_start(const struct sockaddr *addr, socklen_t addr_len, pr_curre
     atomic_init(&h->draining, false);
     atomic_init(&h->in_flight, 0);
     snprintf(h->cache_control, sizeof h->cache_control, "public, max-age=%u", cfg->max_age);
-    /* A peer that has gone is noticed within a quarter of a second. */
-    if (!cfg->per_connection && !(h->watch = pr_peer_watch_start(250, why, why_size))) {
+    /* A peer that has gone is noticed within a quarter of a second. A
+     * lingering close reads up to 1 MiB for up to 2 s: enough for a body a
+     * little over the limit on any link, bounded for one far over it. The
+     * thread per connection mode needs no nudge but closes in stages too. */
+    const pr_peer_watch_config watch = {
+        .period_ms = 250, .linger_bytes = 1 << 20, .linger_ms = 2000, .linger_max = 256};
+    if (!(h->watch = pr_peer_watch_start(&watch, why, why_size))) {
         free(h);
         return NULL;
     }

@@ -10,7 +10,8 @@
  * (pr_current_replace) never changes or frees data under a request.
  *
  * Threads: libmicrohttpd runs its own threads (an epoll thread pool), and
- * in the pool mode a peer_watch thread notices clients that have gone.
+ * a peer_watch thread notices clients that have gone and closes in stages
+ * the connections whose request content was refused unread.
  * pr_http_start and pr_http_stop are called from one thread. Ownership: the
  * pr_http borrows the pr_current, which must outlive it. */
 #ifndef PR_HTTP_H
@@ -48,6 +49,12 @@ uint16_t pr_http_port(const pr_http *http);
  * to finish; then closes what is left and frees the server. Returns how many
  * requests were still under way at the deadline. Accepts NULL. */
 unsigned pr_http_stop(pr_http *http, unsigned delay_ms, unsigned grace_ms);
+
+/* For pr_api_config.operations: /healthz, /readyz and /metrics, about this
+ * process rather than the data, so never cached. The server hands itself to
+ * it in pr_request.server; /readyz is a 503 while the server drains. */
+void pr_http_operations(enum pr_route route, const pr_api *api, const pr_request *req,
+                        pr_response *resp);
 
 /* For pr_api_config.wire_free: releases the prebuilt responses that this
  * module attaches to cached bodies. */

@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builtin.h"
 #include "commands.h"
+#include "conditional.h"
 #include "log.h"
-#include "sample.h"
 
 #ifndef PORTREG_VERSION
 #define PORTREG_VERSION "unknown"
@@ -40,8 +41,12 @@ static const char *const http_modes[] = {"pool", "per-connection", NULL};
 static const setting settings[] = {
     {"--data", "PORTREG_DATA", TEXT, "DIR", 0, 0, NULL,
      "data directory with service-names-port-numbers.csv and contacts.csv;\n"
-     "default: the built-in sample data set",
+     "default: the built-in registry (IANA's, dated, compiled in)",
      AT(data_dir)},
+    {"--max-data-age", "PORTREG_MAX_DATA_AGE", NUMBER, "DAYS", 1, 36500, NULL,
+     "warn in the log, at start-up and on reload, when the registry's date\n"
+     "is older than this; the data still serves; default 120",
+     AT(max_data_age)},
     {"--listen", "PORTREG_LISTEN", TEXT, "HOST:PORT", 0, 0, NULL,
      "address to serve on, [::1]:PORT for IPv6, port 0 for any free one;\n"
      "default 127.0.0.1:8080",
@@ -121,11 +126,13 @@ static void print_usage(FILE *to)
           "commands:\n"
           "  serve       serve the REST API (see openapi.yaml); SIGHUP reloads the\n"
           "              data, SIGTERM or SIGINT stop after open requests finish\n"
-          "  validate    load a data directory, print its counts and warnings;\n"
-          "              exit 1 if it does not load\n"
+          "  validate    load the data (--data DIR or the built-in registry), print\n"
+          "              its counts and warnings; exit 1 if it does not load\n"
           "  check PORT/PROTOCOL [NAME] ...\n"
-          "              judge port choices offline, as GET/POST /v1/check does:\n"
-          "              exit 0 when all are sound, 1 when any is not\n"
+          "              judge port choices offline, as GET/POST /v1/check does;\n"
+          "              the first line names the registry's date and source.\n"
+          "              exit 0 when all are sound, 1 when any is not, 2 on a\n"
+          "              usage error, 3 when the data did not load\n"
           "  import --xml FILE [--csv FILE] --out DIR\n"
           "              turn IANA's XML into a data directory; the new files\n"
           "              replace the old only once they load; exit 1 if not\n"
@@ -214,16 +221,47 @@ static int bad_value(const setting *s, const char *where, const char *value)
     return bad_usage("%s needs %s", where, s->arg);
 }
 
+pr_registry *pr_options_try_load(const pr_options *opt, pr_error *err)
+{
+    return opt->data_dir ? pr_registry_load_dir(opt->data_dir, err) : pr_builtin_load(err);
+}
+
 pr_registry *pr_options_load(const pr_options *opt)
 {
     pr_error err;
-    pr_registry *reg =
-        opt->data_dir ? pr_registry_load_dir(opt->data_dir, &err) : pr_sample_load(&err);
+    pr_registry *reg = pr_options_try_load(opt, &err);
     if (!reg) {
         char msg[1024];
         pr_log(PR_LOG_ERROR, "%s", pr_error_format(&err, msg, sizeof msg));
     }
     return reg;
+}
+
+long pr_registry_age_days(const pr_registry *reg, long long now)
+{
+    pr_date d = reg->updated;
+    if (!d.year)
+        return 0;
+    /* a date given as YYYY or YYYY-MM is taken at its first day, as
+     * Last-Modified takes it */
+    long long t = pr_epoch_of_date(d.year, d.month ? d.month : 1u, d.day ? d.day : 1u);
+    long long diff = now - t;
+    /* floor, so that the day of the date is day 0 and the day before it -1 */
+    return (long)(diff >= 0 ? diff / 86400 : -((-diff + 86399) / 86400));
+}
+
+bool pr_warn_if_stale(const pr_options *opt, const pr_registry *reg, long long now)
+{
+    long age = pr_registry_age_days(reg, now);
+    if (!reg->updated.year || age <= (long)opt->max_data_age)
+        return false;
+    char updated[11];
+    pr_log(PR_LOG_WARN,
+           "the registry from %s is dated %s, %ld days ago, more than --max-data-age %u: "
+           "it still serves, but refresh it (tools/update-registry)",
+           reg->source[0] ? reg->source : "?", pr_date_format(reg->updated, updated), age,
+           opt->max_data_age);
+    return true;
 }
 
 int main(int argc, char **argv)
@@ -243,7 +281,8 @@ int main(int argc, char **argv)
                       .access_log = 0, /* "on" */
                       .log_format = 0, /* "plain" */
                       .log_level = 2,  /* "info" */
-                      .check_suggest = 5};
+                      .check_suggest = 5,
+                      .max_data_age = 120};
     for (size_t i = 0; i < SETTING_COUNT; i++) {
         const char *value = settings[i].env ? getenv(settings[i].env) : NULL;
         if (value && *value && !apply(&settings[i], value, &opt))

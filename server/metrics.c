@@ -18,7 +18,7 @@ static const double buckets[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                  0.01,   0.025,   0.05,   0.1,   0.25,   1.0};
 #define BUCKETS (sizeof buckets / sizeof *buckets)
 
-static atomic_uint_fast64_t requests[PR_METRICS_ROUTE_COUNT][STATUS_SLOTS];
+static atomic_uint_fast64_t requests[PR_ROUTE_COUNT][STATUS_SLOTS];
 static atomic_uint_fast64_t latency_bucket[BUCKETS + 1]; /* the last is +Inf */
 static atomic_uint_fast64_t latency_ns_sum;
 static atomic_uint_fast64_t not_modified;
@@ -28,19 +28,11 @@ static atomic_uint_fast64_t reloads, reload_failures;
 static atomic_uint_fast32_t records, contacts;
 static _Atomic double load_seconds;
 static atomic_int_fast64_t loaded_at;
-
-static const char *const server_routes[] = {"healthz", "readyz", "metrics"};
-
-static const char *route_label(int route)
-{
-    if (route >= PR_ROUTE_COUNT && route < PR_METRICS_ROUTE_COUNT)
-        return server_routes[route - PR_ROUTE_COUNT];
-    return pr_route_name((enum pr_route)route);
-}
+static atomic_int_fast64_t updated_at;
 
 void pr_metrics_request(int route, int status, size_t bytes, double seconds)
 {
-    if (route < 0 || route >= PR_METRICS_ROUTE_COUNT)
+    if (route < 0 || route >= PR_ROUTE_COUNT)
         route = PR_ROUTE_UNKNOWN;
     size_t slot = 0;
     while (slot < STATUS_SLOTS - 1 && statuses[slot] != status)
@@ -67,8 +59,10 @@ void pr_metrics_connection_closed(void)
     atomic_fetch_sub_explicit(&open_connections, 1, memory_order_relaxed);
 }
 
-void pr_metrics_loaded(uint32_t n_records, uint32_t n_contacts, double seconds)
+void pr_metrics_loaded(uint32_t n_records, uint32_t n_contacts, double seconds,
+                       int64_t registry_updated)
 {
+    atomic_store(&updated_at, (int_fast64_t)registry_updated);
     atomic_store(&records, n_records);
     atomic_store(&contacts, n_contacts);
     atomic_store(&load_seconds, seconds);
@@ -117,23 +111,23 @@ static void header(out *o, const char *name, const char *type, const char *help)
     put(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-char *pr_metrics_render(size_t *len)
+char *pr_metrics_render(size_t *len, const pr_metrics_cache *cache)
 {
     out o = {malloc(8192), 0, 8192, 0};
     if (!o.buf)
         return NULL;
     header(&o, "portreg_http_requests_total", "counter", "Requests answered, by route and status.");
-    for (int r = 0; r < PR_METRICS_ROUTE_COUNT; r++) {
+    for (int r = 0; r < PR_ROUTE_COUNT; r++) {
         for (size_t s = 0; s < STATUS_SLOTS; s++) {
             uint_fast64_t n = atomic_load_explicit(&requests[r][s], memory_order_relaxed);
             if (!n)
                 continue;
             if (s < STATUS_SLOTS - 1)
                 put(&o, "portreg_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
-                    route_label(r), statuses[s], (unsigned long long)n);
+                    pr_route_name((enum pr_route)r), statuses[s], (unsigned long long)n);
             else
                 put(&o, "portreg_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
-                    route_label(r), (unsigned long long)n);
+                    pr_route_name((enum pr_route)r), (unsigned long long)n);
         }
     }
     header(&o, "portreg_http_request_duration_seconds", "histogram",
@@ -176,6 +170,25 @@ char *pr_metrics_render(size_t *len)
     header(&o, "portreg_registry_loaded_timestamp_seconds", "gauge",
            "When the data set being served was loaded, seconds since the epoch.");
     put(&o, "portreg_registry_loaded_timestamp_seconds %lld\n", (long long)atomic_load(&loaded_at));
+    /* the registry's own date, for an alert on its age:
+     * time() - portreg_registry_updated_timestamp_seconds > 120 * 86400 */
+    header(&o, "portreg_registry_updated_timestamp_seconds", "gauge",
+           "The date IANA gave the registry being served (midnight UTC), seconds since the "
+           "epoch; 0 when the data carries no date.");
+    put(&o, "portreg_registry_updated_timestamp_seconds %lld\n",
+        (long long)atomic_load(&updated_at));
+    header(&o, "portreg_cache_bytes", "gauge",
+           "Bytes of answers kept by the data set being served.");
+    put(&o, "portreg_cache_bytes %zu\n", cache->bytes);
+    header(&o, "portreg_cache_budget_bytes", "gauge", "The answer cache's budget (--cache-bytes).");
+    put(&o, "portreg_cache_budget_bytes %zu\n", cache->budget);
+    header(&o, "portreg_cache_evictions_total", "counter",
+           "Kept answers taken out to make room for answers asked more, since the data set "
+           "being served was loaded.");
+    put(&o, "portreg_cache_evictions_total %zu\n", cache->evicted);
+    header(&o, "portreg_cache_evictions_freed_total", "counter",
+           "Evicted answers freed, once no request could still be sending them.");
+    put(&o, "portreg_cache_evictions_freed_total %zu\n", cache->freed);
     if (o.failed) {
         free(o.buf);
         return NULL;

@@ -34,6 +34,7 @@ static pr_dataset *load(const pr_options *opt)
                          .max_manifest = opt->max_manifest,
                          .version = PORTREG_VERSION,
                          .wire_free = pr_http_wire_free,
+                         .operations = pr_http_operations,
                          .wire_bytes = PR_HTTP_WIRE_BYTES};
     double seconds = reg->load_seconds;
     pr_dataset *ds = pr_dataset_new(reg, &cfg);
@@ -41,13 +42,15 @@ static pr_dataset *load(const pr_options *opt)
         pr_log(PR_LOG_ERROR, "out of memory building the API");
         return NULL;
     }
-    pr_metrics_loaded(ds->reg->record_count, ds->reg->contact_count, seconds);
+    pr_metrics_loaded(ds->reg->record_count, ds->reg->contact_count, seconds,
+                      pr_api_last_modified_time(ds->api));
+    pr_warn_if_stale(opt, ds->reg, (long long)time(NULL));
     return ds;
 }
 
 static const char *source_of(const pr_options *opt)
 {
-    return opt->data_dir ? opt->data_dir : "the built-in sample";
+    return opt->data_dir ? opt->data_dir : "the built-in registry";
 }
 
 /* The new data set is built beside the old one, which goes on serving; only
@@ -60,8 +63,10 @@ static void reload(const pr_options *opt, pr_current *current)
         pr_log(PR_LOG_ERROR, "reload failed: still serving the data loaded before");
         return;
     }
-    pr_log(PR_LOG_INFO, "reloaded %u records, %u contacts from %s in %.1f ms",
-           fresh->reg->record_count, fresh->reg->contact_count, source_of(opt),
+    char updated[11];
+    pr_log(PR_LOG_INFO, "reloaded %u records, %u contacts of %s from %s in %.1f ms",
+           fresh->reg->record_count, fresh->reg->contact_count,
+           pr_date_format(fresh->reg->updated, updated), source_of(opt),
            fresh->reg->load_seconds * 1e3);
     pr_current_replace(current, fresh);
 }
@@ -109,9 +114,10 @@ int pr_cmd_serve(const pr_options *opt)
     /* the host part of --listen, whatever its length */
     const char *colon = strrchr(opt->listen, ':');
     int host_len = (int)(colon ? (size_t)(colon - opt->listen) : strlen(opt->listen));
-    pr_log(PR_LOG_INFO, "serving %u records, %u contacts from %s on http://%.*s:%u/",
-           ds->reg->record_count, ds->reg->contact_count, source_of(opt), host_len, opt->listen,
-           (unsigned)pr_http_port(http));
+    char updated[11];
+    pr_log(PR_LOG_INFO, "serving %u records, %u contacts of %s from %s on http://%.*s:%u/",
+           ds->reg->record_count, ds->reg->contact_count, pr_date_format(ds->reg->updated, updated),
+           source_of(opt), host_len, opt->listen, (unsigned)pr_http_port(http));
 
     /* With --watch the wait for a signal times out every interval to look at
      * the data files. A change is acted on once the files have stayed as they

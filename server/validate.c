@@ -1,4 +1,5 @@
-/* validate.c: `portreg validate`: load a data directory and report on it. */
+/* validate.c: `portreg validate`: load the data (a directory or the
+ * built-in registry) and report on it. */
 #include "commands.h"
 
 #include <stdio.h>
@@ -14,6 +15,7 @@ int pr_cmd_validate(const pr_options *opt)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     char newest[11], updated[11];
+    printf("source:         %s\n", reg->source);
     printf("records:        %u\n", reg->record_count);
     printf("contacts:       %u\n", reg->contact_count);
     printf("service names:  %u (distinct, case-insensitive)\n", reg->name_count);

@@ -3,15 +3,29 @@
 carries its sample data and its API description with no files beside it.
 
 usage: embed.py OUT.c OUT.h SYMBOL=FILE [SYMBOL=FILE ...]
+       embed.py --table SYMBOL PREFIX OUT.c OUT.h FILE [FILE ...]
 
 For each SYMBOL it defines `const unsigned char SYMBOL[]` (NUL-terminated, so
 text can be used as a string) and `const size_t SYMBOL_len` (without the NUL).
+
+With --table the files are one list, found by name at run time: it defines
+`const pr_embedded_file SYMBOL[]` with an entry {PREFIX + the file's own name,
+bytes, len} per FILE, in order, and `const size_t SYMBOL_count`. A file
+added to the list needs no other change here.
 """
 import os
 import sys
 
 
 def main(argv):
+    table = None
+    if len(argv) > 1 and argv[1] == "--table":
+        if len(argv) < 7:
+            sys.stderr.write(__doc__)
+            return 2
+        table, prefix = argv[2], argv[3]
+        files = argv[6:]
+        argv = argv[:1] + argv[4:6] + [f"{table}_{i}={path}" for i, path in enumerate(files)]
     if len(argv) < 4:
         sys.stderr.write(__doc__)
         return 2
@@ -32,6 +46,23 @@ def main(argv):
             source.append("    " + ", ".join(str(b) for b in data[i:i + 16]) + ",")
         source.append("    0};")
         source.append(f"const size_t {symbol}_len = {len(data)};")
+    if table:
+        header.insert(4, "typedef struct pr_embedded_file {\n"
+                         "    const char *name;\n"
+                         "    const unsigned char *bytes;\n"
+                         "    size_t len;\n"
+                         "} pr_embedded_file;")
+        header.append(f"extern const pr_embedded_file {table}[];")
+        header.append(f"extern const size_t {table}_count;")
+        source.append(f"const pr_embedded_file {table}[] = {{")
+        for i, path in enumerate(files):
+            name = prefix + os.path.basename(path)
+            if '"' in name or "\\" in name:
+                sys.stderr.write(f"embed.py: {name}: a name with quotes or backslashes\n")
+                return 2
+            source.append(f'    {{"{name}", {table}_{i}, sizeof {table}_{i} - 1}},')
+        source.append("};")
+        source.append(f"const size_t {table}_count = {len(files)};")
     header.append("#endif")
     with open(out_h, "w") as f:
         f.write("\n".join(header) + "\n")

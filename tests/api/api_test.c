@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sample.h"
+#include "builtin.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HAVE_LSAN 1
@@ -45,8 +45,17 @@ pr_registry *load_sample(void)
 {
     pr_error err;
     pr_error_clear(&err);
-    pr_registry *reg = pr_sample_load(&err);
+    pr_registry *reg = pr_registry_load_dir(SAMPLE_DIR, &err);
     cr_assert_not_null(reg, "sample failed to load: %s", err.text);
+    return reg;
+}
+
+pr_registry *load_builtin(void)
+{
+    pr_error err;
+    pr_error_clear(&err);
+    pr_registry *reg = pr_builtin_load(&err);
+    cr_assert_not_null(reg, "the built-in registry failed to load: %s", err.text);
     return reg;
 }
 
@@ -57,12 +66,6 @@ pr_registry *load_dir(const char *dir)
     pr_registry *reg = pr_registry_load_dir(dir, &err);
     cr_assert_not_null(reg, "%s failed to load: %s:%lu: %s", dir, err.file, err.line, err.text);
     return reg;
-}
-
-bool iana_present(void)
-{
-    return access(PR_IANA_DIR "/" PR_RECORDS_FILE, R_OK) == 0 &&
-           access(PR_IANA_DIR "/" PR_CONTACTS_FILE, R_OK) == 0;
 }
 
 /* ---- requests ---- */
@@ -136,6 +139,18 @@ void exchange_run_unparsed(pr_api *api, exchange *ex, enum pr_method method, con
     ex->req.param_count = count;
 
     pr_api_handle(api, &ex->req, &ex->resp);
+}
+
+bool ask_kept(pr_api *api, const char *target, const pr_body **body)
+{
+    exchange ex;
+    exchange_run_unparsed(api, &ex, PR_GET, target);
+    cr_assert_eq(ex.resp.status, 200, "%s: %d", target, ex.resp.status);
+    bool kept = !ex.resp.body_owned;
+    if (body)
+        *body = kept ? ex.resp.body : NULL;
+    exchange_end(&ex);
+    return kept;
 }
 
 void exchange_run(pr_api *api, exchange *ex, enum pr_method method, const char *target)
@@ -374,5 +389,6 @@ bool row_cites(const char *cell, const char *id)
 bool row_matches_term(char **row, const char *term)
 {
     return text_contains_folded(row[COL_SERVICE], term) ||
-           text_contains_folded(row[COL_DESC], term) || text_contains_folded(row[COL_PORT], term);
+           text_contains_folded(row[COL_DESC], term) || text_contains_folded(row[COL_PORT], term) ||
+           text_contains_folded(row[COL_REFERENCE], term);
 }

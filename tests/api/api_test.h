@@ -26,10 +26,11 @@ void assert_no_leaks(void);
 /* limits as openapi.yaml documents them; caching on unless said otherwise */
 pr_api_config test_config(size_t cache_bytes);
 
+/* The seed sample, a test fixture (data/sample), loaded as a directory. */
 pr_registry *load_sample(void);
+/* The whole registry: the one built into the binary. */
+pr_registry *load_builtin(void);
 pr_registry *load_dir(const char *dir);
-/* True when PR_IANA_DIR holds both registry files. */
-bool iana_present(void);
 
 /* One request and its answer. The request is decoded from a target such as
  * "/v1/services?protocol=tcp&limit=2" (percent-escapes undone in path, keys
@@ -52,6 +53,10 @@ void exchange_end(exchange *ex);
  * stays owned by ex. */
 json_t *get_ok(pr_api *api, exchange *ex, const char *target);
 
+/* GETs target, asserts a 200, and says whether its body was borrowed from
+ * the cache (*body, when given, receives it; NULL when not kept). */
+bool ask_kept(pr_api *api, const char *target, const pr_body **body);
+
 /* Asserts ex holds an RFC 9457 problem with this status, an instance equal
  * to the request path, and (when not NULL) this "parameter" member. */
 void assert_problem(const exchange *ex, int status, const char *parameter);
@@ -65,7 +70,17 @@ void assert_member_null(const json_t *obj, const char *key);
 
 /* ---- the sample CSV files, read with no help from data/ ---- */
 
-enum { COL_SERVICE, COL_PORT, COL_PROTO, COL_DESC, COL_ASSIGNEE, COL_CONTACT };
+enum {
+    COL_SERVICE,
+    COL_PORT,
+    COL_PROTO,
+    COL_DESC,
+    COL_ASSIGNEE,
+    COL_CONTACT,
+    COL_REGISTERED,
+    COL_MODIFIED,
+    COL_REFERENCE
+};
 enum { CCOL_ID, CCOL_NAME, CCOL_ORG, CCOL_URI, CCOL_UPDATED };
 
 typedef struct table_rows {
@@ -82,8 +97,8 @@ void table_free(table_rows *t);
 /* Properties of one records-file row, computed the way the design states them. */
 bool row_status_is(char **row, const char *status); /* assigned/reserved/unassigned */
 bool row_covers_port(char **row, unsigned port);
-bool row_cites(const char *cell, const char *id);               /* "[A][B]" holds "[id]" */
-bool row_matches_term(char **row, const char *term);            /* search: service, desc, port */
+bool row_cites(const char *cell, const char *id);    /* "[A][B]" holds "[id]" */
+bool row_matches_term(char **row, const char *term); /* search: service, desc, port, reference */
 bool text_contains_folded(const char *hay, const char *needle); /* ASCII case-insensitive */
 
 #endif

@@ -101,19 +101,6 @@ static size_t spent(pr_api *api)
     return atomic_load(&api->cached_bytes);
 }
 
-/* Asks target; true when the answer was borrowed from the cache. */
-static bool ask(pr_api *api, const char *target, const pr_body **body)
-{
-    exchange ex;
-    exchange_run_unparsed(api, &ex, PR_GET, target);
-    cr_assert_eq(ex.resp.status, 200, "%s: %d", target, ex.resp.status);
-    bool kept = !ex.resp.body_owned;
-    if (body)
-        *body = kept ? ex.resp.body : NULL;
-    exchange_end(&ex);
-    return kept;
-}
-
 Test(admit, a_flood_of_one_off_questions_leaves_room_for_hot_ones)
 {
     pr_registry *reg = load_sample();
@@ -124,7 +111,7 @@ Test(admit, a_flood_of_one_off_questions_leaves_room_for_hot_ones)
     /* 20,000 one-off questions: answers of 1 to 40 KB, some 100 MB in all */
     for (unsigned i = 0; i < 20000; i++) {
         junk_target(target, sizeof target, i);
-        ask(api, target, NULL);
+        ask_kept(api, target, NULL);
         cr_assert_leq(spent(api), BUDGET, "the budget holds");
     }
     /* once a quarter is spent, a key must be asked twice: one-offs stop
@@ -138,16 +125,16 @@ Test(admit, a_flood_of_one_off_questions_leaves_room_for_hot_ones)
     const pr_body *kept[HOT_COUNT];
     for (int round = 0; round < 3; round++)
         for (size_t h = 0; h < HOT_COUNT; h++)
-            ask(api, hot[h], &kept[h]);
+            ask_kept(api, hot[h], &kept[h]);
     for (size_t h = 0; h < HOT_COUNT; h++)
         cr_assert_not_null(kept[h], "%s is kept", hot[h]);
     for (unsigned i = 20000; i < 30000; i++) {
         junk_target(target, sizeof target, i);
-        ask(api, target, NULL);
+        ask_kept(api, target, NULL);
     }
     for (size_t h = 0; h < HOT_COUNT; h++) {
         const pr_body *again;
-        cr_assert(ask(api, hot[h], &again), "%s is still kept", hot[h]);
+        cr_assert(ask_kept(api, hot[h], &again), "%s is still kept", hot[h]);
         cr_assert_eq(again, kept[h], "%s: the same copy", hot[h]);
     }
     cr_assert_leq(spent(api), BUDGET);
@@ -162,9 +149,9 @@ Test(admit, a_key_asked_once_is_kept_while_the_budget_is_mostly_free)
     pr_api_config cfg = test_config(BUDGET);
     pr_api *api = pr_api_new(reg, &cfg);
     const pr_body *first, *second;
-    ask(api, "/v1/search?q=ups", &first);
+    ask_kept(api, "/v1/search?q=ups", &first);
     cr_assert_not_null(first, "kept on the first asking");
-    cr_assert(ask(api, "/v1/search?q=ups", &second));
+    cr_assert(ask_kept(api, "/v1/search?q=ups", &second));
     cr_assert_eq(first, second);
     pr_api_free(api);
     pr_registry_free(reg);
@@ -242,7 +229,7 @@ Test(admit, many_threads_asking_at_once)
     /* every hot answer that fits is kept by now */
     unsigned hot_kept = 0;
     for (size_t h = 0; h < HOT_COUNT; h++)
-        hot_kept += ask(api, hot[h], NULL);
+        hot_kept += ask_kept(api, hot[h], NULL);
     cr_assert_geq(hot_kept, HOT_COUNT - 2, "%u of %zu hot answers kept", hot_kept, HOT_COUNT);
     pr_api_free(api);
     pr_registry_free(reg);

@@ -1,6 +1,6 @@
 /* Port-choice validation through pr_api_handle(): GET and POST /v1/check and
  * GET /v1/ports/free, on the sample registry (suite check) and on the whole
- * registry at PR_IANA_DIR (suite check_iana, skipped when it is absent).
+ * registry, the built-in one (suite check_iana).
  *
  * Expected verdicts are worked out here from the design's rules and from
  * what GET /v1/ports/{port}/{protocol} and GET /v1/services/{name} say, never
@@ -92,6 +92,26 @@ static void post(const char *query, const char *content_type, const char *body, 
     }
 }
 
+/* A check answer names the registry that judged: {"updated", "source"},
+ * the loaded registry's, as its last member. */
+static void assert_stamp(json_t *answer)
+{
+    json_t *stamp = json_object_get(answer, "registry");
+    cr_assert(json_is_object(stamp), "a check answer carries the registry");
+    cr_assert_eq(json_object_size(stamp), 2);
+    char day[11];
+    cr_assert_str_eq(member_str(stamp, "updated"), pr_date_format(reg->updated, day));
+    cr_assert_str_eq(member_str(stamp, "source"), reg->source);
+    const char *last = NULL;
+    const char *key;
+    json_t *value;
+    json_object_foreach(answer, key, value)
+    {
+        last = key;
+    }
+    cr_assert_str_eq(last, "registry", "\"ok\" stays first, the stamp comes last");
+}
+
 /* POST a manifest that must be answered 200: a new reference to the answer. */
 static json_t *post_ok(const char *query, const char *body)
 {
@@ -102,6 +122,7 @@ static json_t *post_ok(const char *query, const char *body)
     cr_assert_not(ex.resp.cacheable, "an answer to a POST is not cacheable");
     json_t *j = json_incref(ex.json);
     exchange_end(&ex);
+    assert_stamp(j);
     return j;
 }
 
@@ -282,7 +303,8 @@ static void assert_verdict(json_t *v, unsigned port, const char *proto, const ch
     char at[128];
     snprintf(at, sizeof at, "%u/%s %s", port, proto, name ? name : "(no name)");
     cr_assert(json_is_object(v), "%s: not an object", at);
-    cr_assert_eq(json_object_size(v), 11, "%s: a verdict has 11 members", at);
+    cr_assert_eq(json_object_size(v), 12, "%s: a verdict has 11 members and the registry", at);
+    assert_stamp(v);
     cr_assert(json_is_boolean(json_object_get(v, "ok")), "%s: ok", at);
     cr_assert_eq(member_int(v, "port"), port, "%s", at);
     cr_assert_str_eq(member_str(v, "protocol"), proto, "%s", at);
@@ -1050,6 +1072,8 @@ Test(check, get_answers_are_cacheable)
 static void assert_same_as_get(json_t *answer, size_t i, const char *query)
 {
     json_t *v = get("/v1/check?%s", query);
+    assert_stamp(v);
+    json_object_del(v, "registry"); /* the answer's, not the verdict's */
     cr_assert(json_equal(json_array_get(member_array(answer, "verdicts"), i), v),
               "verdict %zu differs from GET /v1/check?%s", i, query);
     json_decref(v);
@@ -1076,7 +1100,7 @@ ON_BOTH(a_manifest_is_judged_entry_by_entry)
                               " {\"port\": 5260, \"protocol\": \"udp\", \"name\": null},"
                               " {\"port\": 49152, \"protocol\": \"sctp\"},"
                               " {\"port\": 5261, \"protocol\": \"dccp\", \"name\": \"my--svc\"}]");
-    cr_assert_eq(json_object_size(a), 3);
+    cr_assert_eq(json_object_size(a), 4, "ok, verdicts, clashes, registry");
     cr_assert(json_is_false(json_object_get(a, "ok")));
     cr_assert_eq(json_array_size(member_array(a, "verdicts")), 5);
     cr_assert_eq(json_array_size(member_array(a, "clashes")), 0);

@@ -1,5 +1,5 @@
 /* The typed-cell parsers of fields.c, the UTF-8 check of csv_table.c, the
- * date helpers of registry.c, and the error formatting of error.c. */
+ * date helpers of types.c, and the error formatting of error.c. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>

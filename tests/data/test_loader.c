@@ -380,6 +380,36 @@ Test(contacts, email_from_uri)
     pr_registry_free(reg);
 }
 
+/* A Contact URI cell holds one URI a line; a URI may hold a space. */
+Test(contacts, several_uris_one_a_line)
+{
+    pr_registry *reg = load_text_ok(RECORDS_HEADER, CONTACTS_HEADER
+                                    "[A],,,\"mailto:a&example.com\n  tel:+1-555-0100 \r\n\n"
+                                    "mailto:b&example.org\",\n"
+                                    "[B],,,mailto:Giriraj Harapanahalli,\n"
+                                    "[C],,,\"\n\",\n");
+    const pr_person *a = pr_registry_find_person(reg, "A", 1);
+    cr_assert_eq(a->uri_count, 3);
+    cr_assert_str_eq(a->uris[0], "mailto:a&example.com");
+    cr_assert_str_eq(a->uris[1], "tel:+1-555-0100");
+    cr_assert_str_eq(a->uris[2], "mailto:b&example.org");
+    cr_assert_eq(a->email_count, 2);
+    cr_assert_str_eq(a->emails[0], "a@example.com");
+    cr_assert_str_eq(a->emails[1], "b@example.org");
+    cr_assert_str_eq(a->uri, a->uris[0]);
+    cr_assert_str_eq(a->email, a->emails[0]);
+    const pr_person *b = pr_registry_find_person(reg, "B", 1);
+    cr_assert_eq(b->uri_count, 1);
+    cr_assert_str_eq(b->uris[0], "mailto:Giriraj Harapanahalli");
+    cr_assert_eq(b->email_count, 1);
+    const pr_person *c = pr_registry_find_person(reg, "C", 1);
+    cr_assert_eq(c->uri_count, 0);
+    cr_assert_eq(c->email_count, 0);
+    cr_assert_str_eq(c->uri, "");
+    cr_assert_str_eq(c->email, "");
+    pr_registry_free(reg);
+}
+
 /* Assigned beats reserved beats unassigned; a record without protocol holds
  * for all four; no record leaves the range class to decide. */
 Test(status, precedence_and_protocols)

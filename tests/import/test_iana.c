@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "csv_table.h"
+#include "header.h"
 #include "import_util.h"
 #include "registry.h"
 #include "util.h"
@@ -166,10 +167,34 @@ Test(iana_import, the_xml_gives_ianas_tables)
     cr_assert_not_null(reg, "%s", format_error(&err));
     char hex[2 * PR_SHA256_LEN + 1];
     cr_assert_str_eq(pr_hex(reg->sources[0].sha256, PR_SHA256_LEN, hex),
-                     "435bdbbffa52002472efb92970ff4b4716fd327a30e728a8bab75c8223b4ff51");
+                     "757d5969a623680753269c420688fc01b050ce8dae9f47d90aab0a057f144dc8");
     cr_assert_str_eq(pr_hex(reg->sources[1].sha256, PR_SHA256_LEN, hex),
-                     "cf02f867fdcf51bc5241160becf2ac92afdeec27e19b029caa0b22a774a9a79c");
+                     "f64663a5a6e9a94d2dc0ff1718dcc8d1f16942ac02c286239853eb70b3bf2a74");
     cr_assert_str_eq(pr_date_format(reg->updated, date), "2026-08-17");
+
+    /* the registry's own header, as IANA's page shows it above a search */
+    const pr_header *h = reg->header;
+    cr_assert_not_null(h);
+    cr_assert_str_eq(h->title, "Service Name and Transport Protocol Port Number Registry");
+    cr_assert_str_eq(h->category, "Service Names and Transport Protocol Port Numbers");
+    cr_assert_eq(h->reference_count, 1);
+    cr_assert_str_eq(h->references[0], "RFC6335");
+    cr_assert_eq(h->expert_count, 3);
+    cr_assert_str_eq(h->experts[0].protocols, "TCP/UDP");
+    cr_assert_str_eq(h->experts[0].names, "Joe Touch; Eliot Lear, Kumiko Ono, Wes Eddy, Brian "
+                                          "Trammell, and Michael Scharf");
+    cr_assert_str_eq(h->experts[1].protocols, "SCTP");
+    cr_assert_str_eq(h->experts[1].names, "Michael Tuexen");
+    cr_assert_str_eq(h->experts[2].protocols, "DCCP");
+    cr_assert_str_eq(h->experts[2].names, "Eddie Kohler and Yoshifumi Nishida");
+    const char *start =
+        "Service names and port numbers are used to distinguish between different\n";
+    cr_assert_eq(strncmp(h->note, start, strlen(start)), 0, "%s", h->note);
+    cr_assert_not_null(strstr(h->note, "documented in [RFC6335].\n"));
+    cr_assert_not_null(strstr(h->note, "* PLEASE NOTE THE FOLLOWING:"));
+    cr_assert_eq(h->note_count, 1);
+    cr_assert_str_eq(h->notes[0].title, "Request an Assignment");
+    cr_assert_str_eq(h->request_uri, "https://www.iana.org/protocols/apply");
     pr_registry_free(reg);
     remove_tree(dir);
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "header.h"
 #include "import_util.h"
 #include "registry.h"
 #include "util.h"
@@ -69,6 +70,8 @@ Test(good, gives_the_expected_tables)
     check_same_file(path, IMPORT_DIR "/good/expected-records.csv");
     path_in(path, sizeof path, dir, PR_CONTACTS_FILE);
     check_same_file(path, IMPORT_DIR "/good/expected-contacts.csv");
+    path_in(path, sizeof path, dir, PR_HEADER_FILE);
+    check_same_file(path, IMPORT_DIR "/good/expected-header.csv");
     path_in(path, sizeof path, dir, PR_UPDATED_FILE);
     size_t len;
     char *date = (char *)read_whole_file(path, &len);

@@ -733,19 +733,6 @@ async function validateTree() {
     checks.push({ name: c.name, errors: c.errors });
   }
 
-  // The sample overlay ships a copy of data/sample; keep the two equal.
-  const sampleCopy = path.join(deployDir, "sample/data");
-  if (fs.existsSync(sampleCopy)) {
-    const errors = [];
-    for (const f of fs.readdirSync(sampleCopy)) {
-      const original = path.join(repo, "data/sample", f);
-      if (!fs.existsSync(original)) errors.push(`${f} is not in data/sample`);
-      else if (!fs.readFileSync(original).equals(fs.readFileSync(path.join(sampleCopy, f)))) errors.push(`${f} differs from data/sample/${f}: copy it over`);
-    }
-    for (const f of fs.readdirSync(path.join(repo, "data/sample")))
-      if (/\.csv$|^registry-updated$/.test(f) && !fs.existsSync(path.join(sampleCopy, f))) errors.push(`data/sample/${f} is missing from the copy`);
-    checks.push({ name: `${rel(sampleCopy)}: the same bytes as data/sample`, errors });
-  }
   return { checks, notes, documents };
 }
 

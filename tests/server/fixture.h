@@ -1,7 +1,7 @@
 /* fixture.h: the server most integration suites run against, started
  * before each test and stopped after it, even when the test fails: on the
- * sample (fixture_sample) or on the whole registry (fixture_registry, which
- * leaves `started` false when the registry is absent, for the test to skip).
+ * seed sample, a test fixture in data/sample (fixture_sample), or on the
+ * whole registry, the built-in one, with no --data (fixture_registry).
  * fixture_stop asserts that the server exits 0 on SIGTERM.
  *
  * It defines that state as file-scope statics: include it in a test file,
@@ -17,20 +17,18 @@
 static server srv;
 static bool started;
 
+#define SAMPLE_DIR PR_TEST_DIR "/../data/sample"
+
 static inline void fixture_sample(void)
 {
-    server_start(&srv, NULL);
+    const char *args[] = {"--data", SAMPLE_DIR, NULL};
+    server_start(&srv, args);
     started = true;
 }
 
 static inline void fixture_registry(void)
 {
-    const char *dir = iana_dir();
-    started = false;
-    if (!dir)
-        return;
-    const char *args[] = {"--data", dir, NULL};
-    server_start(&srv, args);
+    server_start(&srv, NULL);
     started = true;
 }
 

@@ -403,12 +403,12 @@ json_t *http_json(const http_response *r)
 const char *iana_dir(void)
 {
     struct stat st;
-    if (stat(PR_IANA_DIR "/"
-                         "service-names-port-numbers.csv",
+    if (stat(PR_SNAPSHOT_DIR "/"
+                             "service-names-port-numbers.csv",
              &st) == 0 &&
-        stat(PR_IANA_DIR "/"
-                         "contacts.csv",
+        stat(PR_SNAPSHOT_DIR "/"
+                             "contacts.csv",
              &st) == 0)
-        return PR_IANA_DIR;
+        return PR_SNAPSHOT_DIR;
     return NULL;
 }

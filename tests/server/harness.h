@@ -83,8 +83,9 @@ int http_raw(uint16_t port, const char *bytes, size_t len, char *out, size_t out
 struct json_t;
 struct json_t *http_json(const http_response *r);
 
-/* The directory holding the whole registry, or NULL (and the reason printed)
- * when it is absent. */
+/* The repository's snapshot of the whole registry as a data directory
+ * (registry/iana: the files built into the binary), or NULL when it is
+ * absent. */
 const char *iana_dir(void);
 
 #endif

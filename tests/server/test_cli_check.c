@@ -1,6 +1,9 @@
 /* `portreg check`: verdicts offline, with an exit status a CI job can act
- * on (0 all sound, 1 not, 2 usage errors). Its --json output is compared
- * with what the real server answers to POST /v1/check for the same entries. */
+ * on (0 all sound, 1 not, 2 usage errors, 3 the data did not load), after a
+ * first line naming the registry's date and source. Its --json output is
+ * compared with what the real server answers to POST /v1/check for the same
+ * entries. Most tests run on the seed sample (PORTREG_DATA, a fixture); the
+ * default, the built-in registry, has tests of its own. */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <poll.h>
@@ -16,14 +19,17 @@
 TestSuite(cli);
 
 typedef struct run_result {
-    int status; /* exit status, or -1 when killed */
-    char *out, *err;
+    int status;      /* exit status, or -1 when killed */
+    char *registry;  /* the first line of text output, "registry: ..." ("" if none) */
+    char *out, *err; /* out: what follows that line */
     size_t out_len, err_len;
+    char *all; /* the whole of stdout */
 } run_result;
 
 static void run_free(run_result *r)
 {
-    free(r->out);
+    free(r->all);
+    free(r->registry);
     free(r->err);
     memset(r, 0, sizeof *r);
 }
@@ -92,10 +98,19 @@ static run_result run_env(const char *data_env, const char *const *args)
     int status;
     cr_assert_eq(waitpid(pid, &status, 0), pid);
     r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.all = r.out;
+    size_t head = 0;
+    if (strncmp(r.out, "registry: ", 10) == 0)
+        head = strcspn(r.out, "\n") + (strchr(r.out, '\n') != NULL);
+    r.registry = strndup(r.out, head);
+    cr_assert_not_null(r.registry);
+    r.out += head;
+    r.out_len -= head;
     return r;
 }
 
-#define RUN(...)           run_env(NULL, (const char *const[]){__VA_ARGS__, NULL})
+#define RUN(...)           run_env(SAMPLE_DIR, (const char *const[]){__VA_ARGS__, NULL})
+#define RUN_BUILTIN(...)   run_env(NULL, (const char *const[]){__VA_ARGS__, NULL})
 #define RUN_WITH(env, ...) run_env(env, (const char *const[]){__VA_ARGS__, NULL})
 
 static void assert_contains(const char *text, const char *part)
@@ -109,10 +124,25 @@ static void assert_contains(const char *text, const char *part)
             cr_skip_test("the whole registry is absent (" PR_IANA_DIR "): skipped");               \
     } while (0)
 
+/* "registry: 2026-08-17 (SOURCE, N days old)\n" */
+static void assert_registry_line(const run_result *r, const char *updated, const char *source)
+{
+    char want[512];
+    snprintf(want, sizeof want, "registry: %s (%s, ", updated, source);
+    cr_assert(strncmp(r->registry, want, strlen(want)) == 0, "first line \"%s\", not \"%s...\"",
+              r->registry, want);
+    const char *days = r->registry + strlen(want);
+    char *end;
+    long n = strtol(days, &end, 10);
+    cr_assert(end != days && n >= 0 && strcmp(end, " days old)\n") == 0, "%s", r->registry);
+}
+
 Test(cli, an_assigned_port_is_not_ok)
 {
     run_result r = RUN("check", "5264/tcp", "mysvc");
     cr_assert_eq(r.status, 1, "exit %d; stderr: %s", r.status, r.err);
+    /* the sample has no date file: its date is its newest row's */
+    assert_registry_line(&r, "2022-08-12", SAMPLE_DIR);
     cr_assert_str_eq(r.out, "5264/tcp mysvc: NOT OK\n"
                             "  assigned: 5264/tcp is assigned to 3com-njack-1 (3Com Network Jack "
                             "Port 1)\n"
@@ -208,7 +238,7 @@ Test(cli, bad_operands_exit_2)
         run_result r = run_env(NULL, args);
         cr_assert_eq(r.status, 2, "case %zu (%s %s): exit %d", i, args[1] ? args[1] : "",
                      args[2] ? args[2] : "", r.status);
-        cr_assert_eq(r.out_len, 0, "case %zu: nothing on stdout: %s", i, r.out);
+        cr_assert_eq(strlen(r.all), 0, "case %zu: nothing on stdout: %s", i, r.all);
         cr_assert_gt(r.err_len, 0, "case %zu: says why", i);
         run_free(&r);
     }
@@ -228,12 +258,82 @@ Test(cli, bad_operands_exit_2)
     run_free(&r);
 }
 
-Test(cli, a_missing_data_folder_is_an_error)
+Test(cli, data_that_does_not_load_exits_3_naming_the_path)
 {
-    run_result r = RUN("check", "--data", "/nonexistent-portreg-data", "5260/tcp");
-    cr_assert_neq(r.status, 0);
-    cr_assert_eq(r.out_len, 0, "no verdict without data: %s", r.out);
-    cr_assert_gt(r.err_len, 0);
+    run_result r = RUN("check", "--data", "/nonexistent-portreg-data", "5264/tcp", "x");
+    cr_assert_eq(r.status, 3, "exit %d", r.status);
+    cr_assert_eq(strlen(r.all), 0, "no verdict without data: %s", r.all);
+    cr_assert_str_eq(r.err, "portreg: check: the data did not load: "
+                            "/nonexistent-portreg-data/service-names-port-numbers.csv: cannot "
+                            "open: No such file or directory\n");
+    run_free(&r);
+    /* a file that is there but broken: its line, one line as well */
+    char dir[] = PR_TEST_TMP "/cli-broken-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char records[4200], contacts[4200];
+    snprintf(records, sizeof records, "%s/service-names-port-numbers.csv", dir);
+    snprintf(contacts, sizeof contacts, "%s/contacts.csv", dir);
+    FILE *f = fopen(records, "w");
+    cr_assert_not_null(f);
+    fputs("Service Name,Port Number,Transport Protocol,Description,Assignee,Contact,"
+          "Registration Date,Modification Date,Reference,Service Code,"
+          "Unauthorized Use Reported,Assignment Notes\n"
+          "x,70000,tcp,,,,,,,,,\n",
+          f);
+    fclose(f);
+    f = fopen(contacts, "w");
+    cr_assert_not_null(f);
+    fputs("ID,Name,Organization,Contact URI,Last Updated\n", f);
+    fclose(f);
+    r = RUN("check", "--data", dir, "5264/tcp");
+    unlink(records);
+    unlink(contacts);
+    rmdir(dir);
+    cr_assert_eq(r.status, 3, "exit %d", r.status);
+    cr_assert(strstr(r.err, "/service-names-port-numbers.csv:2: Port Number: \"70000\""), "%s",
+              r.err);
+    cr_assert_eq(strchr(r.err, '\n'), r.err + r.err_len - 1, "one line: %s", r.err);
+    run_free(&r);
+}
+
+Test(cli, help_and_validate_name_the_exit_statuses_and_the_source)
+{
+    run_result r = RUN_BUILTIN("--help");
+    cr_assert_eq(r.status, 0);
+    assert_contains(r.out, "exit 0 when all are sound, 1 when any is not, 2 on a\n"
+                           "              usage error, 3 when the data did not load");
+    assert_contains(r.out, "default: the built-in registry");
+    assert_contains(r.out, "(PORTREG_MAX_DATA_AGE)");
+    run_free(&r);
+    r = RUN_BUILTIN("validate");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    assert_contains(r.out, "source:         built-in\nrecords:        14533\n");
+    assert_contains(r.out, "registry date:  2026-08-17 (from registry-updated)\n");
+    run_free(&r);
+    r = RUN("validate");
+    cr_assert_eq(r.status, 0, "%s", r.err);
+    assert_contains(r.out, "source:         " SAMPLE_DIR "\nrecords:        128\n");
+    run_free(&r);
+}
+
+Test(cli, the_default_is_the_built_in_registry)
+{
+    /* the example: without --data, 8080/tcp is http-alt's */
+    run_result r = RUN_BUILTIN("check", "8080/tcp", "web");
+    cr_assert_eq(r.status, 1, "exit %d: %s", r.status, r.err);
+    assert_registry_line(&r, "2026-08-17", "built-in");
+    assert_contains(r.out, "8080/tcp web: NOT OK\n  assigned: 8080/tcp is assigned to http-alt");
+    run_free(&r);
+    r = RUN_BUILTIN("check", "--json", "8080/tcp", "http-alt");
+    cr_assert_eq(r.status, 0, "http-alt's own registration is sound: exit %d", r.status);
+    cr_assert_str_eq(r.registry, "", "--json prints JSON alone");
+    json_error_t jerr;
+    json_t *j = json_loads(r.out, 0, &jerr);
+    cr_assert_not_null(j, "%s", jerr.text);
+    json_t *stamp = json_object_get(j, "registry");
+    cr_assert_str_eq(json_string_value(json_object_get(stamp, "updated")), "2026-08-17");
+    cr_assert_str_eq(json_string_value(json_object_get(stamp, "source")), "built-in");
+    json_decref(j);
     run_free(&r);
 }
 
@@ -268,7 +368,7 @@ static void json_is_post_answer(const char *data_dir)
         if (data_dir) {
             argv[argc++] = "--data";
             argv[argc++] = data_dir;
-        }
+        } /* else the built-in registry */
         if (variants[v][1]) {
             argv[argc++] = variants[v][1];
             argv[argc++] = variants[v][2];
@@ -286,7 +386,7 @@ static void json_is_post_answer(const char *data_dir)
         json_t *got = json_loadb(r.out, r.out_len, 0, &jerr);
         cr_assert_not_null(got, "--json output is not JSON: %s", jerr.text);
         cr_assert(json_is_object(got));
-        cr_assert_eq(json_object_size(got), 3, "ok, verdicts, clashes");
+        cr_assert_eq(json_object_size(got), 4, "ok, verdicts, clashes, registry");
         cr_assert_eq(json_array_size(json_object_get(got, "verdicts")), 6);
         /* 5260/tcp twice; NUT on 3493/tcp and nut on 5260/tcp */
         cr_assert_eq(json_array_size(json_object_get(got, "clashes")), 2);
@@ -299,13 +399,12 @@ static void json_is_post_answer(const char *data_dir)
 
 Test(cli_json, json_equals_the_post_answer)
 {
-    json_is_post_answer(NULL);
+    json_is_post_answer(SAMPLE_DIR);
 }
 
 Test(cli_json_registry, json_equals_the_post_answer)
 {
-    NEED_REGISTRY(started ? iana_dir() : NULL);
-    json_is_post_answer(iana_dir());
+    json_is_post_answer(NULL);
 }
 
 Test(cli, data_with_the_whole_registry)
@@ -315,6 +414,9 @@ Test(cli, data_with_the_whole_registry)
     /* 1024 has no record in the sample, and is Reserved in the registry */
     run_result r = RUN("check", "1024/tcp");
     cr_assert_eq(r.status, 0, "%s", r.out);
+    run_free(&r);
+    r = RUN_BUILTIN("check", "1024/tcp");
+    cr_assert_eq(r.status, 1, "exit %d: %s", r.status, r.err);
     run_free(&r);
     r = RUN("check", "--data", dir, "1024/tcp");
     cr_assert_eq(r.status, 1, "exit %d: %s", r.status, r.err);

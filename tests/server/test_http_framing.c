@@ -148,6 +148,7 @@ Test(framing, whitespace_before_the_colon_is_refused)
 Test(framing, host_is_required_once)
 {
     assert_refused("no Host", "GET /v1/ports/80 HTTP/1.1\r\n\r\n" SMUGGLED);
+    assert_refused("no Host in HTTP/1.5", "GET /v1/ports/80 HTTP/1.5\r\n\r\n" SMUGGLED);
     assert_refused("two Hosts", "GET /v1/ports/80 HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
     assert_refused("two equal Hosts", "GET /v1/ports/80 HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n");
     assert_refused("a Host with a path", "GET /v1/ports/80 HTTP/1.1\r\nHost: a/b\r\n\r\n");
@@ -241,4 +242,153 @@ Test(framing, zero_length_written_any_way)
     cr_assert_eq(r.status, 200);
     http_response_free(&r);
     close(fd);
+}
+
+/* Writes the whole request, head and body, before reading anything, as
+ * Python's http.client and requests do; then reads the answer. Returns how
+ * many body bytes went out (all of them, or fewer when the server cut the
+ * connection off). */
+static size_t send_whole_then_read(uint16_t port, const char *target, size_t body_len, exchange *x)
+{
+    memset(x, 0, sizeof *x);
+    int fd = http_connect(port);
+    char head[256];
+    int n = snprintf(head, sizeof head,
+                     "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\n\r\n",
+                     target, body_len);
+    cr_assert_eq(send(fd, head, (size_t)n, MSG_NOSIGNAL), n);
+    static char chunk[65536];
+    memset(chunk, ' ', sizeof chunk);
+    size_t sent = 0;
+    double deadline = now() + 20;
+    while (sent < body_len && now() < deadline) {
+        size_t want = body_len - sent < sizeof chunk ? body_len - sent : sizeof chunk;
+        ssize_t k = send(fd, chunk, want, MSG_NOSIGNAL);
+        if (k <= 0)
+            break;
+        sent += (size_t)k;
+    }
+    deadline = now() + 5;
+    while (x->len + 1 < sizeof x->out) {
+        int ms = (int)((deadline - now()) * 1000);
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (ms <= 0 || poll(&p, 1, ms) != 1)
+            break;
+        ssize_t k = recv(fd, x->out + x->len, sizeof x->out - x->len - 1, 0);
+        if (k <= 0) {
+            x->closed = true;
+            break;
+        }
+        x->len += (size_t)k;
+    }
+    x->out[x->len] = '\0';
+    x->status = !strncmp(x->out, "HTTP/1.1 ", 9) ? atoi(x->out + 9) : 0;
+    close(fd);
+    return sent;
+}
+
+static void oversized_body_answered(uint16_t port)
+{
+    /* a little over the limit, and eight times it */
+    const size_t sizes[] = {65537, 200000, 524288};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        exchange x;
+        size_t sent = send_whole_then_read(port, "/v1/check", sizes[i], &x);
+        cr_assert_eq(sent, sizes[i], "%zu bytes: the body could not all be sent", sizes[i]);
+        cr_assert_eq(x.status, 413, "%zu bytes: status %d (%s)", sizes[i], x.status, x.out);
+        cr_assert(strstr(x.out, "application/problem+json"), "%s", x.out);
+        cr_assert(strstr(x.out, "over 65536 bytes"), "%s", x.out);
+        cr_assert(x.closed);
+    }
+    /* any resource that takes no body: the same */
+    exchange x;
+    send_whole_then_read(port, "/v1/ports/22", 100000, &x);
+    cr_assert_eq(x.status, 405, "POST where only GET is: %s", x.out);
+}
+
+/* Issue 13 item 6: the 413 for a body over the limit reaches a client that
+ * writes the whole body before reading, instead of a reset. */
+Test(framing, oversized_body_sent_whole_gets_its_413)
+{
+    oversized_body_answered(srv.port);
+    server other;
+    const char *args[] = {"--http-mode", "per-connection", NULL};
+    server_start(&other, args);
+    oversized_body_answered(other.port);
+    cr_assert_eq(server_stop(&other), 0);
+}
+
+/* Bounded: a client that sends far more is cut off after a bounded amount
+ * and time, and the server goes on answering. */
+Test(framing, lingering_is_bounded)
+{
+    exchange x;
+    double start = now();
+    size_t sent = send_whole_then_read(srv.port, "/v1/check", (size_t)64 << 20, &x);
+    double took = now() - start;
+    cr_assert_lt(sent, (size_t)64 << 20, "64 MiB were all taken in");
+    cr_assert_lt(took, 10, "%.1f s", took);
+    http_response r;
+    http_request(srv.port, "GET", "/v1/ports/22", NULL, &r);
+    cr_assert_eq(r.status, 200);
+    http_response_free(&r);
+}
+
+/* A chunked body has no declared size: one over the limit is read and
+ * dropped, and answered 413 once it ends; but past 1 MiB dropped the
+ * connection is cut rather than read on without end. */
+static size_t send_chunked(uint16_t port, size_t body_len, exchange *x)
+{
+    memset(x, 0, sizeof *x);
+    int fd = http_connect(port);
+    const char head[] = "POST /v1/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    cr_assert_eq(send(fd, head, sizeof head - 1, MSG_NOSIGNAL), (ssize_t)sizeof head - 1);
+    static char chunk[8192 + 16];
+    int n = snprintf(chunk, sizeof chunk, "2000\r\n");
+    memset(chunk + n, ' ', 8192);
+    memcpy(chunk + n + 8192, "\r\n", 2);
+    size_t chunk_len = (size_t)n + 8192 + 2;
+    bool cut = false;
+    size_t sent = 0;
+    for (; sent < body_len && !cut; sent += 8192)
+        cut = send(fd, chunk, chunk_len, MSG_NOSIGNAL) != (ssize_t)chunk_len;
+    if (!cut)
+        send(fd, "0\r\n\r\n", 5, MSG_NOSIGNAL);
+    double deadline = now() + 5;
+    while (x->len + 1 < sizeof x->out) {
+        int ms = (int)((deadline - now()) * 1000);
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (ms <= 0 || poll(&p, 1, ms) != 1)
+            break;
+        ssize_t k = recv(fd, x->out + x->len, sizeof x->out - x->len - 1, 0);
+        if (k <= 0) {
+            x->closed = true;
+            break;
+        }
+        x->len += (size_t)k;
+    }
+    x->out[x->len] = '\0';
+    x->status = !strncmp(x->out, "HTTP/1.1 ", 9) ? atoi(x->out + 9) : 0;
+    close(fd);
+    return sent;
+}
+
+Test(framing, chunked_body_over_the_limit)
+{
+    exchange x;
+    send_chunked(srv.port, 80 * 1024, &x);
+    cr_assert_eq(x.status, 413, "%s", x.out);
+    double start = now();
+    size_t sent = send_chunked(srv.port, (size_t)16 << 20, &x);
+    cr_assert_lt(sent, (size_t)16 << 20, "16 MiB chunked: all of it was read");
+    cr_assert(x.closed, "16 MiB chunked: the connection is cut");
+    cr_assert_neq(x.status, 200);
+    cr_log_info("16 MiB chunked: cut after %zu bytes sent, %.2f s", sent, now() - start);
+    cr_assert_lt(now() - start, 10);
+    http_response r;
+    http_request(srv.port, "GET", "/v1/ports/22", NULL, &r);
+    cr_assert_eq(r.status, 200);
+    http_response_free(&r);
 }

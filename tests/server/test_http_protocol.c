@@ -179,3 +179,27 @@ Test(protocol, bad_flags_exit_with_usage)
     int status = system(cmd);
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1, "a data load error exits 1");
 }
+
+/* Issue 13 item 9, on the wire: leading zeros are refused alike however
+ * many, and a parameter name that is not UTF-8 keeps the problem's
+ * parameter member, percent-encoded, in a body that is UTF-8 JSON. */
+Test(protocol, leading_zeros_and_names_not_utf8)
+{
+    const char *zeros[] = {"/v1/ports/080", "/v1/ports/00080", "/v1/ports/000080"};
+    for (size_t i = 0; i < sizeof zeros / sizeof *zeros; i++) {
+        http_response r;
+        http_request(srv.port, "GET", zeros[i], NULL, &r);
+        cr_assert_eq(r.status, 400, "%s: %d", zeros[i], r.status);
+        json_t *j = http_json(&r);
+        cr_assert_str_eq(json_string_value(json_object_get(j, "parameter")), "port");
+        json_decref(j);
+        http_response_free(&r);
+    }
+    http_response r;
+    http_request(srv.port, "GET", "/v1/services?%FF=1", NULL, &r);
+    cr_assert_eq(r.status, 400);
+    json_t *j = http_json(&r); /* jansson refuses JSON that is not UTF-8 */
+    cr_assert_str_eq(json_string_value(json_object_get(j, "parameter")), "%FF");
+    json_decref(j);
+    http_response_free(&r);
+}

@@ -1,8 +1,13 @@
-/* The real server on IANA's whole registry (../shared/iana/), over HTTP.
- * Every test skips, saying why, where that folder is absent. */
+/* The real server on IANA's whole registry, over HTTP: started with no
+ * --data, as the README's first command starts it, so on the registry built
+ * into the binary. */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "../seed_ups.h"
 #include "fixture.h"
@@ -40,6 +45,68 @@ Test(registry, metadata)
     cr_assert_eq(json_integer_value(json_object_get(j, "services")), 7327);
     cr_assert_eq(json_integer_value(json_object_get(j, "ranges")), 766);
     cr_assert_str_eq(str(j, "updated"), "2026-08-17");
+    /* which data answered: the built-in registry, and how old it is */
+    cr_assert_str_eq(str(j, "source"), "built-in");
+    json_int_t age = json_integer_value(json_object_get(j, "age_days"));
+    json_int_t want = ((json_int_t)time(NULL) - 1786924800) / 86400; /* since 2026-08-17 */
+    cr_assert(age == want || age == want - 1, "age_days %lld, expected %lld", (long long)age,
+              (long long)want);
+    /* IANA's files, byte for byte (../shared/iana/README.md) */
+    json_t *files = json_object_get(j, "files");
+    cr_assert_str_eq(str(json_array_get(files, 0), "sha256"),
+                     "757d5969a623680753269c420688fc01b050ce8dae9f47d90aab0a057f144dc8");
+    cr_assert_str_eq(str(json_array_get(files, 1), "sha256"),
+                     "f64663a5a6e9a94d2dc0ff1718dcc8d1f16942ac02c286239853eb70b3bf2a74");
+    cr_assert_str_eq(str(json_array_get(files, 0), "name"), "service-names-port-numbers.csv");
+    json_decref(j);
+    /* the log says so too */
+    char *log = server_log(&srv);
+    cr_assert(strstr(log, "14533 records, 5615 contacts of 2026-08-17 from the built-in registry"),
+              "%s", log);
+    free(log);
+}
+
+/* The README's first command is tools/serve, which runs `portreg serve`
+ * with no --data: what this suite starts. What the issue asked of it. */
+Test(registry, the_readme_starts_with_serving_the_whole_registry)
+{
+    FILE *f = fopen(PR_TEST_DIR "/../README.md", "r");
+    cr_assert_not_null(f);
+    char line[512];
+    int code_lines = 0, in_code = 0;
+    char first[512] = "";
+    while (fgets(line, sizeof line, f) && code_lines < 3) {
+        if (strncmp(line, "```", 3) == 0) {
+            if (in_code)
+                break;
+            in_code = 1;
+            continue;
+        }
+        if (in_code && code_lines++ == 0)
+            snprintf(first, sizeof first, "%s", line);
+    }
+    fclose(f);
+    cr_assert_eq(code_lines, 2, "two set-up commands");
+    cr_assert(strncmp(first, "tools/serve ", 12) == 0, "the first command: %s", first);
+    struct stat st;
+    cr_assert_eq(stat(PR_TEST_DIR "/../tools/serve", &st), 0);
+    cr_assert(st.st_mode & S_IXUSR, "tools/serve is executable");
+
+    json_t *j = get_json("/v1/ports/22");
+    cr_assert_str_eq(str(json_array_get(json_object_get(j, "records"), 0), "service"), "ssh");
+    json_decref(j);
+    j = get_json("/v1/services/http");
+    json_t *records = json_object_get(j, "records");
+    cr_assert_geq(json_array_size(records), 1);
+    cr_assert_eq(json_integer_value(json_object_get(json_array_get(records, 0), "port")), 80);
+    json_decref(j);
+    j = get_json("/v1/check?port=8080&protocol=tcp&name=web");
+    cr_assert(json_is_false(json_object_get(j, "ok")));
+    json_t *reason = json_array_get(json_object_get(j, "reasons"), 0);
+    cr_assert(strstr(str(reason, "message"), "http-alt"), "%s", str(reason, "message"));
+    json_t *stamp = json_object_get(j, "registry");
+    cr_assert_str_eq(str(stamp, "updated"), "2026-08-17");
+    cr_assert_str_eq(str(stamp, "source"), "built-in");
     json_decref(j);
 }
 

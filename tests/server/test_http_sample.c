@@ -474,7 +474,8 @@ Test(sample, etags_are_the_same_after_a_restart)
         http_response_free(&r);
     }
     server other;
-    server_start(&other, NULL);
+    const char *args[] = {"--data", SAMPLE_DIR, NULL};
+    server_start(&other, args);
     for (int i = 0; i < 4; i++) {
         char after[64];
         http_request(other.port, "GET", targets[i], NULL, &r);

@@ -163,9 +163,9 @@ Test(imported, the_server_reports_ianas_date)
     /* the imported files are IANA's, byte for byte */
     json_t *files = json_object_get(j, "files");
     cr_assert_str_eq(json_string_value(json_object_get(json_array_get(files, 0), "sha256")),
-                     "435bdbbffa52002472efb92970ff4b4716fd327a30e728a8bab75c8223b4ff51");
+                     "757d5969a623680753269c420688fc01b050ce8dae9f47d90aab0a057f144dc8");
     cr_assert_str_eq(json_string_value(json_object_get(json_array_get(files, 1), "sha256")),
-                     "cf02f867fdcf51bc5241160becf2ac92afdeec27e19b029caa0b22a774a9a79c");
+                     "f64663a5a6e9a94d2dc0ff1718dcc8d1f16942ac02c286239853eb70b3bf2a74");
     json_decref(j);
 
     http_response r;

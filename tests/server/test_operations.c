@@ -68,8 +68,8 @@ static void put_file(const char *dir, const char *name, const char *data, size_t
 static void remove_dir(const char *dir)
 {
     char path[512];
-    const char *names[] = {"service-names-port-numbers.csv", "contacts.csv"};
-    for (int i = 0; i < 2; i++) {
+    const char *names[] = {"service-names-port-numbers.csv", "contacts.csv", "registry-updated"};
+    for (int i = 0; i < 3; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         unlink(path);
     }
@@ -132,7 +132,8 @@ Test(operations, health_readiness_and_metrics)
     cr_assert_eq(r.status, 200);
     j = http_json(&r);
     cr_assert_str_eq(json_string_value(json_object_get(j, "status")), "ready");
-    cr_assert_eq(json_integer_value(json_object_get(j, "records")), 128);
+    cr_assert_eq(json_integer_value(json_object_get(j, "records")), 14533,
+                 "with no --data, the built-in registry");
     json_decref(j);
     char v[128];
     cr_assert_str_eq(http_header(&r, "Cache-Control", v, sizeof v), "no-store");
@@ -154,7 +155,11 @@ Test(operations, health_readiness_and_metrics)
               "%s", r.body);
     cr_assert(strstr(r.body, "portreg_http_requests_total{route=\"port\",status=\"304\"} 1\n"));
     cr_assert(strstr(r.body, "portreg_http_not_modified_total 1\n"));
-    cr_assert(strstr(r.body, "portreg_registry_records 128\n"));
+    cr_assert(strstr(r.body, "portreg_registry_records 14533\n"));
+    /* 2026-08-17T00:00:00Z, the built-in registry's date */
+    cr_assert(strstr(r.body, "# TYPE portreg_registry_updated_timestamp_seconds gauge\n"
+                             "portreg_registry_updated_timestamp_seconds 1786924800\n"),
+              "%s", r.body);
     cr_assert(strstr(r.body, "portreg_reloads_total 0\n"));
     cr_assert(strstr(r.body, "portreg_http_open_connections "));
     cr_assert(strstr(r.body, "portreg_http_request_duration_seconds_bucket{le=\"+Inf\"} "));
@@ -786,6 +791,100 @@ Test(operations, watch_is_off_by_default)
     http_request(s.port, "GET", "/v1/ports/3493", NULL, &r);
     cr_assert_null(strstr(r.body, "(variant B)"), "without --watch only SIGHUP reloads");
     http_response_free(&r);
+    cr_assert_eq(server_stop(&s), 0);
+    remove_dir(dir);
+    free_datasets(&d);
+}
+
+/* Waits up to 8 s for the server's log to hold `part` `times` times. */
+static char *wait_for_log(const server *s, const char *part, int times)
+{
+    double deadline = now() + 8;
+    char *log = server_log(s);
+    while (count_of(log, part) < times && now() < deadline) {
+        sleep_ms(50);
+        free(log);
+        log = server_log(s);
+    }
+    return log;
+}
+
+Test(operations, stale_data_is_warned_of_and_still_served)
+{
+    datasets d;
+    make_datasets(&d);
+    char dir[] = "/tmp/portreg-stale-XXXXXX";
+    fill_with_a(dir, &d);
+    put_file(dir, "registry-updated", "2020-01-01\n", 11);
+    const char *args[] = {"--data", dir, "--access-log", "off", NULL};
+    server s;
+    server_start(&s, args);
+    const char *warning = "is dated 2020-01-01";
+    char *log = wait_for_log(&s, warning, 1);
+    cr_assert_eq(count_of(log, warning), 1, "a warning at start-up (default 120 days):\n%s", log);
+    cr_assert(strstr(log, " warn "), "%s", log);
+    cr_assert(strstr(log, "more than --max-data-age 120"), "%s", log);
+    free(log);
+    http_response r;
+    http_request(s.port, "GET", "/readyz", NULL, &r);
+    cr_assert_eq(r.status, 200, "stale data is still ready");
+    http_response_free(&r);
+    http_request(s.port, "GET", "/metrics", NULL, &r);
+    cr_assert(strstr(r.body, "\nportreg_registry_updated_timestamp_seconds 1577836800\n"), "%s",
+              r.body);
+    http_response_free(&r);
+    http_request(s.port, "GET", "/v1/registry", NULL, &r);
+    json_t *j = http_json(&r);
+    json_int_t age = json_integer_value(json_object_get(j, "age_days"));
+    /* whole days since 2020-01-01T00:00:00Z, as of the answer */
+    json_int_t want = ((json_int_t)time(NULL) - 1577836800) / 86400;
+    cr_assert(age == want || age == want - 1, "age_days %lld, expected %lld", (long long)age,
+              (long long)want);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "source")), dir);
+    json_decref(j);
+    http_response_free(&r);
+
+    /* a reload warns again */
+    kill(s.pid, SIGHUP);
+    log = wait_for_log(&s, warning, 2);
+    cr_assert_eq(count_of(log, warning), 2, "%s", log);
+    free(log);
+    /* fresh data on reload: no warning, and the gauge follows */
+    char today[16];
+    time_t t = time(NULL);
+    strftime(today, sizeof today, "%Y-%m-%d\n", gmtime(&t));
+    put_file(dir, "registry-updated", today, 11);
+    kill(s.pid, SIGHUP);
+    log = wait_for_log(&s, "reloaded", 2);
+    cr_assert_eq(count_of(log, "reloaded"), 2, "%s", log);
+    cr_assert_eq(count_of(log, warning), 2, "no warning for today's data:\n%s", log);
+    free(log);
+    http_request(s.port, "GET", "/v1/registry", NULL, &r);
+    j = http_json(&r);
+    cr_assert_eq(json_integer_value(json_object_get(j, "age_days")), 0);
+    json_decref(j);
+    http_response_free(&r);
+    cr_assert_eq(server_stop(&s), 0);
+
+    /* the limit is a flag and a variable */
+    put_file(dir, "registry-updated", "2020-01-01\n", 11);
+    setenv("PORTREG_MAX_DATA_AGE", "36500", 1);
+    server_start(&s, args);
+    unsetenv("PORTREG_MAX_DATA_AGE");
+    http_request(s.port, "GET", "/readyz", NULL, &r);
+    http_response_free(&r);
+    log = server_log(&s);
+    cr_assert_eq(count_of(log, warning), 0, "within 36500 days:\n%s", log);
+    free(log);
+    cr_assert_eq(server_stop(&s), 0);
+    const char *strict[] = {"--data", dir, "--max-data-age", "1", NULL};
+    put_file(dir, "registry-updated", today, 11);
+    server_start(&s, strict);
+    http_request(s.port, "GET", "/readyz", NULL, &r);
+    http_response_free(&r);
+    log = server_log(&s);
+    cr_assert_eq(count_of(log, "is dated"), 0, "today's data is never stale:\n%s", log);
+    free(log);
     cr_assert_eq(server_stop(&s), 0);
     remove_dir(dir);
     free_datasets(&d);

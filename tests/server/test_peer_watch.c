@@ -2,6 +2,8 @@
  * end of stream it missed, as libmicrohttpd 0.9.75's pool mode misses it
  * (server/peer_watch.h), and never touches a socket after its removal. */
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -60,7 +62,9 @@ Test(peer_watch, no_edge_without_the_watcher)
 Test(peer_watch, the_watcher_gives_the_edge)
 {
     char why[128];
-    pr_peer_watch *w = pr_peer_watch_start(50, why, sizeof why);
+    pr_peer_watch_config cfg = {
+        .period_ms = 50, .linger_bytes = 1 << 20, .linger_ms = 500, .linger_max = 4};
+    pr_peer_watch *w = pr_peer_watch_start(&cfg, why, sizeof why);
     cr_assert_not_null(w, "%s", why);
     int client, server;
     tcp_pair(&client, &server);
@@ -83,7 +87,9 @@ Test(peer_watch, the_watcher_gives_the_edge)
 Test(peer_watch, live_and_removed_sockets_untouched)
 {
     char why[128];
-    pr_peer_watch *w = pr_peer_watch_start(20, why, sizeof why);
+    pr_peer_watch_config cfg = {
+        .period_ms = 20, .linger_bytes = 1 << 20, .linger_ms = 500, .linger_max = 4};
+    pr_peer_watch *w = pr_peer_watch_start(&cfg, why, sizeof why);
     cr_assert_not_null(w, "%s", why);
     int client, server;
     tcp_pair(&client, &server);
@@ -98,4 +104,112 @@ Test(peer_watch, live_and_removed_sockets_untouched)
     close(server);
     pr_peer_watch_stop(w);
     pr_peer_watch_stop(NULL);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The owner answers and closes while the client is still sending: without
+ * a lingering close the client's next writes meet a reset and the answer
+ * is lost; with it, the client finishes sending and reads the answer. */
+static bool client_reads_answer(bool linger, size_t body)
+{
+    char why[128];
+    pr_peer_watch_config cfg = {
+        .period_ms = 50, .linger_bytes = 4 << 20, .linger_ms = 2000, .linger_max = 4};
+    pr_peer_watch *w = pr_peer_watch_start(&cfg, why, sizeof why);
+    cr_assert_not_null(w, "%s", why);
+    int client, server;
+    tcp_pair(&client, &server);
+    pr_peer_watch_add(w, server);
+    char *data = calloc(1, body);
+    cr_assert_eq(send(client, data, 1000, 0), 1000, "the request head, say");
+    /* the owner reads a little, answers, shuts its sending side, and closes */
+    char buf[256];
+    nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+    cr_assert_gt(recv(server, buf, sizeof buf, 0), 0);
+    cr_assert_eq(send(server, "ANSWER", 6, 0), 6);
+    shutdown(server, SHUT_WR);
+    if (linger)
+        pr_peer_watch_linger(w, server);
+    pr_peer_watch_remove(w, server);
+    close(server);
+    size_t sent = 0;
+    while (sent < body) {
+        ssize_t n = send(client, data, body - sent, MSG_NOSIGNAL);
+        if (n <= 0)
+            break;
+        sent += (size_t)n;
+    }
+    char answer[16] = "";
+    ssize_t got = recv(client, answer, sizeof answer - 1, 0);
+    bool ok = sent == body && got == 6 && !memcmp(answer, "ANSWER", 6);
+    close(client);
+    free(data);
+    double deadline = now_s() + 3;
+    while (pr_peer_watch_lingering(w) && now_s() < deadline)
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    cr_assert_eq(pr_peer_watch_lingering(w), 0, "the linger ends when the client closes");
+    pr_peer_watch_stop(w);
+    return ok;
+}
+
+Test(peer_watch, a_lingering_close_lets_the_client_read)
+{
+    cr_assert_not(client_reads_answer(false, 2 << 20), "the control: a plain close resets");
+    cr_assert(client_reads_answer(true, 2 << 20));
+}
+
+/* The budget bounds it: a client that sends on and on is cut off. */
+Test(peer_watch, a_lingering_close_is_bounded)
+{
+    char why[128];
+    pr_peer_watch_config cfg = {
+        .period_ms = 50, .linger_bytes = 64 << 10, .linger_ms = 300, .linger_max = 1};
+    pr_peer_watch *w = pr_peer_watch_start(&cfg, why, sizeof why);
+    cr_assert_not_null(w, "%s", why);
+    int client[2], server[2];
+    for (int i = 0; i < 2; i++) {
+        tcp_pair(&client[i], &server[i]);
+        pr_peer_watch_add(w, server[i]);
+        pr_peer_watch_linger(w, server[i]);
+        pr_peer_watch_remove(w, server[i]);
+        close(server[i]);
+    }
+    cr_assert_eq(pr_peer_watch_lingering(w), 1, "linger_max");
+    /* a silent client: closed at the deadline */
+    double start = now_s();
+    while (pr_peer_watch_lingering(w) && now_s() < start + 3)
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    double took = now_s() - start;
+    cr_assert_eq(pr_peer_watch_lingering(w), 0);
+    cr_assert(took > 0.2 && took < 1.0, "closed after %.2f s", took);
+    close(client[0]);
+    close(client[1]);
+    /* a client that keeps sending: closed once the byte budget is spent */
+    int c, s;
+    tcp_pair(&c, &s);
+    pr_peer_watch_add(w, s);
+    pr_peer_watch_linger(w, s);
+    pr_peer_watch_remove(w, s);
+    close(s);
+    static char data[65536];
+    size_t sent = 0;
+    start = now_s();
+    while (now_s() < start + 2) {
+        ssize_t n = send(c, data, sizeof data, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0)
+            sent += (size_t)n;
+        else if (errno != EAGAIN)
+            break;
+        else
+            nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
+    }
+    cr_assert_lt(now_s() - start, 1.0, "cut off early, after %zu bytes", sent);
+    close(c);
+    pr_peer_watch_stop(w);
 }

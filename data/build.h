@@ -1,0 +1,123 @@
+/* build.h: what the files that build a registry share, and nothing else
+ * includes: the storage a registry owns, the builder a load threads through
+ * its steps, and the steps themselves. Names are prd_ (data-private).
+ *
+ * A load runs in one thread, in this order: the CSV rows (rows.c), the
+ * people linked to the records (people.c), the indexes (index.c); load.c
+ * drives it. Every step returns 0, or -1 with *err filled (file, line,
+ * field), after which the builder's storage is freed whole by
+ * prd_storage_free(): a step never frees what an earlier one made.
+ *
+ * Ownership: a storage owns every allocation behind one registry; strings
+ * and small pointer arrays live in its chunks, which never move, so pointers
+ * into them stay valid while the storage grows. */
+#ifndef PR_DATA_BUILD_H
+#define PR_DATA_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "csv_table.h"
+#include "error.h"
+#include "registry.h"
+
+typedef struct chunk {
+    struct chunk *next;
+    size_t used, size;
+    char data[];
+} chunk;
+
+typedef struct storage {
+    chunk *chunks; /* strings; chunks never move, so pointers stay valid */
+    pr_record *records;
+    pr_person *people;
+    pr_service_name *names;
+    uint32_t *person_refs;
+    const char **references;
+    uint32_t *person_records;
+    uint32_t *name_records;
+    uint32_t *port_start;
+    uint32_t *port_records;
+    uint8_t *port_status;
+    char *search_text;
+    uint32_t *search_start;
+    pr_error *warnings;
+    pr_header *header;
+} storage;
+
+enum rec_col {
+    COL_SERVICE,
+    COL_PORT,
+    COL_PROTO,
+    COL_DESCRIPTION,
+    COL_ASSIGNEE,
+    COL_CONTACT,
+    COL_REGISTERED,
+    COL_MODIFIED,
+    COL_REFERENCE,
+    COL_SERVICE_CODE,
+    COL_UNAUTHORIZED,
+    COL_NOTES,
+    REC_COLS
+};
+
+extern const char *const prd_record_columns[REC_COLS];
+
+enum contact_col { CCOL_ID, CCOL_NAME, CCOL_ORG, CCOL_URI, CCOL_UPDATED, CONTACT_COLS };
+
+extern const char *const prd_contact_columns[CONTACT_COLS];
+
+/* An ID cited by a record, before people are known: where, and in which cell. */
+typedef struct citation {
+    const char *id;
+    uint32_t record;
+    uint32_t line;
+    uint8_t as_contact; /* 0: Assignee column, 1: Contact column */
+} citation;
+
+typedef struct builder {
+    storage *st;
+    const char *records_name;
+    const char *contacts_name;
+    size_t record_cap, people_cap, ref_cap, cite_cap, warn_cap;
+    uint32_t record_count, person_count, ref_count, cite_count, warning_count;
+    citation *cites;
+    pr_date newest;
+} builder;
+
+/* ---- storage (store.c) ---- */
+
+void prd_storage_free(storage *st);
+/* Copies text[0..len) into the chunks, NUL-terminated; "" for len 0; NULL
+ * when out of memory. */
+const char *prd_store_string(storage *st, const char *text, size_t len);
+/* Room for n pointers in the chunks; NULL when out of memory. */
+const char **prd_store_pointers(storage *st, size_t n);
+/* Grows *array (of elem-sized items) so that it holds at least need items. */
+bool prd_reserve(void **array, size_t *cap, size_t need, size_t elem);
+
+/* ---- text (types.c) ---- */
+
+int prd_ascii_lower(int c);
+/* Case-insensitive (ASCII) comparison of a NUL-terminated name with text[0..len). */
+int prd_name_cmp(const char *name, const char *text, size_t len);
+
+/* ---- the steps of a load ---- */
+
+/* Fills *err with "out of memory" at file:line; returns -1. */
+int prd_out_of_memory(builder *b, const char *file, unsigned long line, pr_error *err);
+/* pr_csv_read callbacks: one records row, one contacts row (rows.c). */
+int prd_on_record_row(void *ctx, const pr_csv_field *f, unsigned long line, pr_error *err);
+int prd_on_contact_row(void *ctx, const pr_csv_field *f, unsigned long line, pr_error *err);
+/* Sorts people, rejects duplicate IDs, adds the IDs records cite but the
+ * table lacks (a warning each), and links records and people (people.c). */
+int prd_link_people(builder *b, pr_error *err);
+/* The index of people sorted by ID: its position, or -1 (people.c). */
+int prd_find_person_index(const pr_person *people, uint32_t count, const char *id, size_t len);
+/* The indexes (index.c): names, ports and port statuses, search text. */
+int prd_build_name_index(builder *b, pr_registry *reg, pr_error *err);
+int prd_build_port_index(builder *b, pr_registry *reg, pr_error *err);
+int prd_build_search_text(builder *b, pr_registry *reg, pr_error *err);
+
+#endif
