@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "answer.h"
@@ -80,14 +81,73 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+/* libFuzzer's timers interrupt system calls (SIGALRM every second), so
+ * each call here is retried on EINTR. */
+static int connect_retrying(int fd)
+{
+    if (connect(fd, (const struct sockaddr *)&addr, sizeof addr) == 0)
+        return 0;
+    if (errno != EINTR && errno != EINPROGRESS)
+        return -1;
+    /* the connection goes on in the background: wait for its outcome */
+    struct pollfd p = {fd, POLLOUT, 0};
+    int rc;
+    do
+        rc = poll(&p, 1, 5000);
+    while (rc < 0 && errno == EINTR);
+    int error = 0;
+    socklen_t len = sizeof error;
+    if (rc <= 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error) {
+        errno = rc == 0 ? ETIMEDOUT : error ? error : errno;
+        return -1;
+    }
+    return 0;
+}
+
+/* poll() for POLLIN on fd for up to ms milliseconds, through interruptions. */
+static int wait_readable(int fd, int ms)
+{
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        struct pollfd p = {fd, POLLIN, 0};
+        int rc = poll(&p, 1, ms);
+        if (rc >= 0 || errno != EINTR)
+            return rc;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long spent = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+        if (spent >= ms)
+            return 0;
+        ms -= (int)spent;
+        start = now;
+    }
+}
+
+static ssize_t recv_retrying(int fd, void *buf, size_t len)
+{
+    ssize_t n;
+    do
+        n = recv(fd, buf, len, 0);
+    while (n < 0 && errno == EINTR);
+    return n;
+}
+
+static ssize_t send_retrying(int fd, const void *buf, size_t len)
+{
+    ssize_t n;
+    do
+        n = send(fd, buf, len, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n;
+}
+
 static void connect_server(void)
 {
     conn = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     FUZZ_REQUIRE(conn >= 0, "socket: %s", strerror(errno));
     int one = 1;
     setsockopt(conn, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    FUZZ_REQUIRE(connect(conn, (const struct sockaddr *)&addr, sizeof addr) == 0, "connect: %s",
-                 strerror(errno));
+    FUZZ_REQUIRE(connect_retrying(conn) == 0, "connect: %s", strerror(errno));
 }
 
 static void disconnect(void)
@@ -102,16 +162,15 @@ static void disconnect(void)
 static const char *server_state(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect(fd, (const struct sockaddr *)&addr, sizeof addr) != 0) {
+    if (fd < 0 || connect_retrying(fd) != 0) {
         if (fd >= 0)
             close(fd);
         return "a new connection is refused";
     }
     static const char probe[] = "GET /healthz HTTP/1.1\r\nHost: fuzz\r\n\r\n";
     char buf[64];
-    struct pollfd p = {fd, POLLIN, 0};
-    bool answered = send(fd, probe, sizeof probe - 1, MSG_NOSIGNAL) > 0 && poll(&p, 1, 5000) > 0 &&
-                    recv(fd, buf, sizeof buf, 0) > 0;
+    bool answered = send_retrying(fd, probe, sizeof probe - 1) > 0 && wait_readable(fd, 5000) > 0 &&
+                    recv_retrying(fd, buf, sizeof buf) > 0;
     close(fd);
     return answered ? "the server answers a new connection" : "a new connection gets no answer";
 }
@@ -120,11 +179,10 @@ static const char *server_state(void)
  * closed the connection. Aborts after 5 s without a byte: a hang. */
 static bool read_more(size_t *len)
 {
-    struct pollfd p = {conn, POLLIN, 0};
-    int ready = poll(&p, 1, 5000);
-    FUZZ_REQUIRE(ready > 0, "no answer within 5 s (%zu bytes so far; %s): %.*s", *len,
-                 server_state(), (int)(*len < 200 ? *len : 200), response);
-    ssize_t n = recv(conn, response + *len, sizeof response - 1 - *len, 0);
+    int ready = wait_readable(conn, 5000);
+    FUZZ_REQUIRE(ready > 0, "no answer within 5 s (poll: %d, %zu bytes so far; %s): %.*s", ready,
+                 *len, server_state(), (int)(*len < 200 ? *len : 200), response);
+    ssize_t n = recv_retrying(conn, response + *len, sizeof response - 1 - *len);
     if (n <= 0)
         return false;
     *len += (size_t)n;
@@ -139,7 +197,7 @@ static bool exchange(const char *request, size_t request_len)
     if (conn < 0)
         connect_server();
     for (size_t sent = 0; sent < request_len;) {
-        ssize_t n = send(conn, request + sent, request_len - sent, MSG_NOSIGNAL);
+        ssize_t n = send_retrying(conn, request + sent, request_len - sent);
         if (n <= 0) {
             disconnect();
             return false;
