@@ -42,8 +42,6 @@ struct pr_api {
     uint32_t assignee_count;
     /* Per person, ASCII-lower-cased "id\0name\0organization\0uri\0email", for
      * /v1/contacts?q= */
-    char *people_text;
-    uint32_t *people_text_start; /* person_count + 1 */
     char last_modified[30];
     int64_t last_modified_time;
 };
