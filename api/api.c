@@ -25,60 +25,6 @@ static int by_count_desc(const void *a, const void *b, void *ctx)
     return x < y ? -1 : x > y; /* people are sorted by ID: ties go by ID */
 }
 
-static char lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
-}
-
-/* Appends the ASCII-lower-cased text, and a NUL after it so that no match
- * runs across two fields; with out NULL, only counts. */
-static size_t put_search_field(char *out, size_t at, const char *text)
-{
-    for (const char *s = text; *s; s++, at++)
-        if (out)
-            out[at] = lower(*s);
-    if (out)
-        out[at] = '\0';
-    return at + 1;
-}
-
-/* One person's search text: ID, name, organization, every URI and every
- * e-mail address (people search for alice@example.org, not
- * alice&example.org). Returns the new end; with out NULL, only counts. */
-static size_t put_person_text(char *out, size_t at, const pr_person *p)
-{
-    at = put_search_field(out, at, p->id);
-    at = put_search_field(out, at, p->name);
-    at = put_search_field(out, at, p->organization);
-    for (uint32_t k = 0; k < p->uri_count; k++)
-        at = put_search_field(out, at, p->uris[k]);
-    for (uint32_t k = 0; k < p->email_count; k++)
-        at = put_search_field(out, at, p->emails[k]);
-    return at;
-}
-
-static bool build_people_text(pr_api *api)
-{
-    const pr_registry *reg = api->reg;
-    size_t total = 0;
-    for (uint32_t i = 0; i < reg->person_count; i++)
-        total = put_person_text(NULL, total, &reg->people[i]);
-    if (total >= UINT32_MAX)
-        return false;
-    api->people_text = malloc(total + 1);
-    api->people_text_start = malloc(((size_t)reg->person_count + 1) * sizeof(uint32_t));
-    if (!api->people_text || !api->people_text_start)
-        return false;
-    size_t at = 0;
-    for (uint32_t i = 0; i < reg->person_count; i++) {
-        api->people_text_start[i] = (uint32_t)at;
-        at = put_person_text(api->people_text, at, &reg->people[i]);
-    }
-    api->people_text_start[reg->person_count] = (uint32_t)at;
-    api->people_text[at] = '\0';
-    return true;
-}
-
 static void free_kept_body(void *ctx, pr_body *body);
 
 /* The grace period's callback: an evicted answer no request can still use. */
@@ -118,7 +64,7 @@ pr_api *pr_api_new(const pr_registry *reg, const pr_api_config *cfg)
         return NULL;
     }
     if (!api->port_slots || !api->name_slots || !api->assignee_slots || !api->contact_slots ||
-        !api->assignees_by_count || !build_people_text(api)) {
+        !api->assignees_by_count) {
         pr_api_free(api);
         return NULL;
     }
@@ -179,8 +125,6 @@ void pr_api_free(pr_api *api)
     pr_answers_free(api->answers);
     pr_admit_free(api->admit);
     free(api->assignees_by_count);
-    free(api->people_text);
-    free(api->people_text_start);
     free(api);
 }
 

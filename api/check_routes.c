@@ -76,19 +76,9 @@ void pr_handle_check(pr_api *api, const pr_request *req, pr_response *resp, cons
     if (!required_param(req, resp, "port", &port) ||
         !required_param(req, resp, "protocol", &proto) || !options_params(req, resp, &opt))
         return;
-    char q[96];
-    if (!pr_parse_port(port->value, port->value_len, &entry.port)) {
-        pr_error_quote(port->value, port->value_len, 40, q, sizeof q);
-        pr_problem(resp, req, 400, "port",
-                   "%s is not a port number (0-65535, without leading zeros)", q);
+    if (!pr_read_port(req, resp, "port", port->value, port->value_len, &entry.port) ||
+        !pr_read_proto(req, resp, "protocol", proto->value, proto->value_len, &entry.proto))
         return;
-    }
-    if (!pr_proto_parse(proto->value, proto->value_len, &entry.proto)) {
-        pr_error_quote(proto->value, proto->value_len, 40, q, sizeof q);
-        pr_problem(resp, req, 400, "protocol",
-                   "%s is not a transport protocol (tcp, udp, sctp, dccp)", q);
-        return;
-    }
     const pr_param *name = pr_param_find(req, "name");
     if (name && (name->value_len == 0 || name->value_len > PR_MAX_NAME_BYTES)) {
         pr_problem(resp, req, 400, "name", "name must be 1 to %d bytes long, not %zu",

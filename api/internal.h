@@ -42,8 +42,6 @@ struct pr_api {
     uint32_t assignee_count;
     /* Per person, ASCII-lower-cased "id\0name\0organization\0uri\0email", for
      * /v1/contacts?q= */
-    char *people_text;
-    uint32_t *people_text_start; /* person_count + 1 */
     char last_modified[30];
     int64_t last_modified_time;
 };
@@ -90,6 +88,13 @@ bool pr_param_term(const pr_request *req, pr_response *resp, const char *key, bo
                    char out[PR_MAX_Q_BYTES + 1], size_t *len);
 /* A port number: 1-5 decimal digits without leading zeros, 0-65535. */
 bool pr_parse_port(const char *text, size_t len, uint16_t *out);
+/* Typed readers of a value named `what` (a path segment or a parameter):
+ * true with *out set, or false with resp a 400 that names `what` and says
+ * what it must be, in the one wording every endpoint uses. */
+bool pr_read_port(const pr_request *req, pr_response *resp, const char *what, const char *text,
+                  size_t len, uint16_t *out);
+bool pr_read_proto(const pr_request *req, pr_response *resp, const char *what, const char *text,
+                   size_t len, enum pr_proto *out);
 
 /* Appends "key=value" (percent-encoded, '&'-separated) to a query string being
  * built in buf[size]; false when it would not fit (buf is then unchanged). */

@@ -214,3 +214,25 @@ json_t *pr_list_envelope(json_t *items, uint32_t total, uint32_t limit, uint32_t
     return json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total, "limit",
                      (json_int_t)limit, "offset", (json_int_t)offset);
 }
+
+bool pr_read_port(const pr_request *req, pr_response *resp, const char *what, const char *text,
+                  size_t len, uint16_t *out)
+{
+    if (pr_parse_port(text, len, out))
+        return true;
+    char q[96];
+    pr_error_quote(text, len, 40, q, sizeof q);
+    pr_problem(resp, req, 400, what, "%s is not a port number (0-65535, without leading zeros)", q);
+    return false;
+}
+
+bool pr_read_proto(const pr_request *req, pr_response *resp, const char *what, const char *text,
+                   size_t len, enum pr_proto *out)
+{
+    if (pr_proto_parse(text, len, out))
+        return true;
+    char q[96];
+    pr_error_quote(text, len, 40, q, sizeof q);
+    pr_problem(resp, req, 400, what, "%s is not a transport protocol (tcp, udp, sctp, dccp)", q);
+    return false;
+}

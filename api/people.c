@@ -125,9 +125,7 @@ void pr_handle_contacts(pr_api *api, const pr_request *req, pr_response *resp, c
         if (!p->in_table)
             continue;
         if (term_len) {
-            const char *text = api->people_text + api->people_text_start[i];
-            size_t len = api->people_text_start[i + 1] - api->people_text_start[i];
-            if (!memmem(text, len, term, term_len))
+            if (!pr_registry_person_matches(reg, i, term, term_len))
                 continue;
         }
         if (total++ < offset || total > (uint64_t)offset + limit)

@@ -55,25 +55,15 @@ void pr_handle_port(pr_api *api, const pr_request *req, pr_response *resp, const
     size_t port_len = slash ? (size_t)(slash - arg) : arg_len;
     size_t proto_len = slash ? arg_len - port_len - 1 : 0;
     port_key key = {0, PR_PROTO_NONE};
-    if (!pr_parse_port(port, port_len, &key.port)) {
-        char q[96];
-        pr_error_quote(port, port_len, 40, q, sizeof q);
-        pr_problem(resp, req, 400, "port",
-                   "%s is not a port number (0-65535, without leading zeros)", q);
+    if (!pr_read_port(req, resp, "port", port, port_len, &key.port))
         return;
-    }
     /* "/v1/ports/80/" and "/v1/ports/80/tcp/x" name no resource */
     if (proto && (proto_len == 0 || memchr(proto, '/', proto_len))) {
         pr_problem(resp, req, 404, NULL, "no such resource; see /openapi.yaml for the API");
         return;
     }
-    if (proto && !pr_proto_parse(proto, proto_len, &key.proto)) {
-        char q[96];
-        pr_error_quote(proto, proto_len, 40, q, sizeof q);
-        pr_problem(resp, req, 400, "protocol",
-                   "%s is not a transport protocol (tcp, udp, sctp, dccp)", q);
+    if (proto && !pr_read_proto(req, resp, "protocol", proto, proto_len, &key.proto))
         return;
-    }
     pr_respond_cached(api, req, resp,
                       &api->port_slots[(size_t)key.port * PR_PORT_VIEWS + key.proto], make_port,
                       &key);

@@ -182,13 +182,8 @@ void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp, c
     }
     if ((p = pr_param_find(req, "port"))) {
         f.by_port = true;
-        if (!pr_parse_port(p->value, p->value_len, &f.port)) {
-            char q[96];
-            pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
-            pr_problem(resp, req, 400, "port",
-                       "%s is not a port number (0-65535, without leading zeros)", q);
+        if (!pr_read_port(req, resp, "port", p->value, p->value_len, &f.port))
             return;
-        }
         char digits[8]; /* a port is at most five digits */
         snprintf(digits, sizeof digits, "%u", (unsigned)f.port);
         fits = pr_query_append(base, sizeof base, "port", digits) && fits;

@@ -42,6 +42,8 @@ typedef struct storage {
     uint8_t *port_status;
     char *search_text;
     uint32_t *search_start;
+    char *people_text;
+    uint32_t *people_start;
     pr_error *warnings;
     pr_header *header;
 } storage;
@@ -119,5 +121,6 @@ int prd_find_person_index(const pr_person *people, uint32_t count, const char *i
 int prd_build_name_index(builder *b, pr_registry *reg, pr_error *err);
 int prd_build_port_index(builder *b, pr_registry *reg, pr_error *err);
 int prd_build_search_text(builder *b, pr_registry *reg, pr_error *err);
+int prd_build_people_text(builder *b, pr_registry *reg, pr_error *err);
 
 #endif

@@ -202,3 +202,51 @@ int prd_build_search_text(builder *b, pr_registry *reg, pr_error *err)
     reg->search_start = st->search_start;
     return 0;
 }
+
+/* Appends the ASCII-lower-cased text, and a NUL after it so that no match
+ * runs across two fields; with out NULL, only counts. */
+static size_t put_field(char *out, size_t at, const char *text)
+{
+    for (const char *c = text; *c; c++, at++)
+        if (out)
+            out[at] = (char)prd_ascii_lower((unsigned char)*c);
+    if (out)
+        out[at] = '\0';
+    return at + 1;
+}
+
+static size_t put_person_text(char *out, size_t at, const pr_person *p)
+{
+    at = put_field(out, at, p->id);
+    at = put_field(out, at, p->name);
+    at = put_field(out, at, p->organization);
+    for (uint32_t k = 0; k < p->uri_count; k++)
+        at = put_field(out, at, p->uris[k]);
+    for (uint32_t k = 0; k < p->email_count; k++)
+        at = put_field(out, at, p->emails[k]);
+    return at;
+}
+
+int prd_build_people_text(builder *b, pr_registry *reg, pr_error *err)
+{
+    storage *st = b->st;
+    size_t total = 0;
+    for (uint32_t i = 0; i < b->person_count; i++)
+        total = put_person_text(NULL, total, &st->people[i]);
+    if (total >= UINT32_MAX)
+        return prd_out_of_memory(b, b->contacts_name, 0, err);
+    st->people_text = malloc(total + 1);
+    st->people_start = malloc(((size_t)b->person_count + 1) * sizeof *st->people_start);
+    if (!st->people_text || !st->people_start)
+        return prd_out_of_memory(b, b->contacts_name, 0, err);
+    size_t at = 0;
+    for (uint32_t i = 0; i < b->person_count; i++) {
+        st->people_start[i] = (uint32_t)at;
+        at = put_person_text(st->people_text, at, &st->people[i]);
+    }
+    st->people_start[b->person_count] = (uint32_t)at;
+    st->people_text[at] = '\0';
+    reg->people_text = st->people_text;
+    reg->people_start = st->people_start;
+    return 0;
+}

@@ -85,3 +85,11 @@ bool pr_registry_record_matches(const pr_registry *reg, uint32_t i, const char *
     size_t text_len = reg->search_start[i + 1] - reg->search_start[i];
     return memmem(text, text_len, lower_term, len) != NULL;
 }
+
+bool pr_registry_person_matches(const pr_registry *reg, uint32_t i, const char *lower_term,
+                                size_t len)
+{
+    const char *text = reg->people_text + reg->people_start[i];
+    size_t text_len = reg->people_start[i + 1] - reg->people_start[i];
+    return memmem(text, text_len, lower_term, len) != NULL;
+}

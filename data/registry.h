@@ -172,6 +172,10 @@ typedef struct pr_registry {
      * text is search_text[search_start[i] .. search_start[i + 1]). */
     const char *search_text;
     const uint32_t *search_start; /* record_count + 1 entries */
+    /* The same for people: ID, name, organization, every URI and every
+     * e-mail address, each lower-cased and ended by a NUL. */
+    const char *people_text;
+    const uint32_t *people_start; /* person_count + 1 entries */
 
     pr_date newest; /* newest date in either file */
     /* The registry's date, as /v1/registry and Last-Modified report it: the
@@ -259,6 +263,13 @@ const pr_person *pr_registry_find_person(const pr_registry *reg, const char *id,
  * the description, the port text and the references as the Reference cell
  * shows them ("[RFC3263]"); not the dates, notes or people. */
 bool pr_registry_record_matches(const pr_registry *reg, uint32_t i, const char *lower_term,
+                                size_t len);
+
+/* Does person i match a contact search? The term as for records: lower-
+ * cased, non-empty. Matches the ID, name, organization, every URI and every
+ * e-mail address (people search for alice@example.org, not
+ * alice&example.org). */
+bool pr_registry_person_matches(const pr_registry *reg, uint32_t i, const char *lower_term,
                                 size_t len);
 
 /* The first record at or after `from` that matches the term, as

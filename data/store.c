@@ -27,6 +27,8 @@ void prd_storage_free(storage *st)
     free(st->port_status);
     free(st->search_text);
     free(st->search_start);
+    free(st->people_text);
+    free(st->people_start);
     free(st->warnings);
     pr_header_free(st->header);
     free(st);

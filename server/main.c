@@ -28,7 +28,8 @@ typedef struct setting {
     unsigned long min, max;
     const char *const *choices; /* CHOICE: NULL-terminated */
     const char *help;
-    size_t offset; /* into pr_options */
+    size_t offset;   /* into pr_options */
+    const char *def; /* the default, as it would be written; NULL: none */
 } setting;
 
 static const char *const log_formats[] = {"plain", "json", NULL};
@@ -42,76 +43,77 @@ static const setting settings[] = {
     {"--data", "PORTREG_DATA", TEXT, "DIR", 0, 0, NULL,
      "data directory with service-names-port-numbers.csv and contacts.csv;\n"
      "default: the built-in registry (IANA's, dated, compiled in)",
-     AT(data_dir)},
+     AT(data_dir), NULL},
     {"--max-data-age", "PORTREG_MAX_DATA_AGE", NUMBER, "DAYS", 1, 36500, NULL,
      "warn in the log, at start-up and on reload, when the registry's date\n"
-     "is older than this; the data still serves; default 120",
-     AT(max_data_age)},
+     "is older than this; the data still serves",
+     AT(max_data_age), "120"},
     {"--listen", "PORTREG_LISTEN", TEXT, "HOST:PORT", 0, 0, NULL,
-     "address to serve on, [::1]:PORT for IPv6, port 0 for any free one;\n"
-     "default 127.0.0.1:8080",
-     AT(listen)},
-    {"--threads", "PORTREG_THREADS", NUMBER, "N", 1, 64, NULL,
-     "worker threads of the pool mode; default 2", AT(threads)},
+     "address to serve on, [::1]:PORT for IPv6,\n"
+     "port 0 for any free one",
+     AT(listen), "127.0.0.1:8080"},
+    {"--threads", "PORTREG_THREADS", NUMBER, "N", 1, 64, NULL, "worker threads of the pool mode",
+     AT(threads), "2"},
     {"--http-mode", "PORTREG_HTTP_MODE", CHOICE, "pool|per-connection", 0, 0, http_modes,
      "pool: --threads threads share every connection through epoll;\n"
-     "per-connection: a thread for each connection; default pool",
-     AT(http_mode)},
+     "per-connection: a thread for each connection",
+     AT(http_mode), "pool"},
     {"--connection-limit", "PORTREG_CONNECTION_LIMIT", NUMBER, "N", 1, 100000, NULL,
-     "connections served at once; more wait to be accepted; default 1024", AT(conn_limit)},
+     "connections served at once; more wait to be accepted", AT(conn_limit), "1024"},
     {"--per-ip-limit", "PORTREG_PER_IP_LIMIT", NUMBER, "N", 0, 100000, NULL,
-     "connections at once from one address, 0 for no limit; default 0\n"
+     "connections at once from one address, 0 for no limit\n"
      "(behind a load balancer every client has its address)",
-     AT(per_ip_limit)},
+     AT(per_ip_limit), "0"},
     {"--timeout", "PORTREG_TIMEOUT", NUMBER, "SECONDS", 1, 3600, NULL,
-     "an idle or slow connection is closed after this long; default 30", AT(timeout)},
+     "an idle or slow connection is closed after this long", AT(timeout), "30"},
     {"--max-header-bytes", "PORTREG_MAX_HEADER_BYTES", NUMBER, "BYTES", 8192, 1048576, NULL,
-     "request line and header fields together; more is 414 or 431; default 32768",
-     AT(max_header_bytes)},
+     "request line and header fields together; more is 414 or 431", AT(max_header_bytes), "32768"},
     {"--max-path-bytes", "PORTREG_MAX_PATH_BYTES", NUMBER, "BYTES", 64, 8192, NULL,
-     "decoded path; longer is 414; default 1024", AT(max_path_bytes)},
+     "decoded path; longer is 414", AT(max_path_bytes), "1024"},
     {"--max-limit", "PORTREG_MAX_LIMIT", NUMBER, "N", 1, 100000, NULL,
-     "largest page size (limit) of a list; default 1000", AT(max_limit)},
+     "largest page size (limit) of a list", AT(max_limit), "1000"},
     {"--max-manifest", "PORTREG_MAX_MANIFEST", NUMBER, "N", 1, 1000, NULL,
-     "entries in a POST /v1/check manifest (at most 64 KiB); default 100", AT(max_manifest)},
+     "entries in a POST /v1/check manifest (at most 64 KiB)", AT(max_manifest), "100"},
     {"--max-age", "PORTREG_MAX_AGE", NUMBER, "SECONDS", 0, 31536000, NULL,
-     "Cache-Control max-age of answers to GET; default 3600", AT(max_age)},
+     "Cache-Control max-age of answers to GET", AT(max_age), "3600"},
     {"--cors-origin", "PORTREG_CORS_ORIGIN", TEXT, "ORIGIN", 0, 0, NULL,
-     "Access-Control-Allow-Origin; default *, as the registry is public", AT(cors_origin)},
+     "Access-Control-Allow-Origin (the registry is public)", AT(cors_origin), "*"},
     {"--cache-bytes", "PORTREG_CACHE_BYTES", NUMBER, "BYTES", 0, 1073741824, NULL,
      "memory for rendered lookups and their prebuilt responses kept for\n"
      "reuse (about 2.8 KiB for a port lookup); past a quarter of it, only\n"
-     "answers asked again and again are kept; default 8388608",
-     AT(cache_bytes)},
+     "answers asked again and again are kept",
+     AT(cache_bytes), "8388608"},
     {"--drain-delay", "PORTREG_DRAIN_DELAY", NUMBER, "SECONDS", 0, 600, NULL,
      "on SIGTERM, answer /readyz 503 and go on serving this long before\n"
-     "accepting stops, so load balancers move away first; default 0",
-     AT(drain_delay)},
+     "accepting stops, so load balancers move away first",
+     AT(drain_delay), "0"},
     {"--shutdown-grace", "PORTREG_SHUTDOWN_GRACE", NUMBER, "SECONDS", 0, 600, NULL,
-     "then how long open requests may take to finish; default 10", AT(shutdown_grace)},
+     "then how long open requests may take to finish", AT(shutdown_grace), "10"},
     {"--watch", "PORTREG_WATCH", NUMBER, "SECONDS", 0, 3600, NULL,
      "look at the --data files this often and reload once they have\n"
-     "changed and stayed unchanged for as long again; 0 never; default 0",
-     AT(watch_seconds)},
+     "changed and stayed unchanged for as long again; 0 never",
+     AT(watch_seconds), "0"},
     {"--access-log", "PORTREG_ACCESS_LOG", CHOICE, "on|off", 0, 0, on_off,
-     "one line per request on stderr; default on", AT(access_log)},
+     "one line per request on stderr", AT(access_log), "on"},
     {"--log-format", "PORTREG_LOG_FORMAT", CHOICE, "plain|json", 0, 0, log_formats,
-     "format of every log line; default plain", AT(log_format)},
+     "format of every log line", AT(log_format), "plain"},
     {"--log-level", "PORTREG_LOG_LEVEL", CHOICE, "LEVEL", 0, 0, log_levels,
-     "error, warn, info or debug; default info", AT(log_level)},
-    {"--json", NULL, SWITCH, NULL, 0, 0, NULL, "check: print the verdicts as JSON", AT(check_json)},
+     "error, warn, info or debug", AT(log_level), "info"},
+    {"--json", NULL, SWITCH, NULL, 0, 0, NULL, "check: print the verdicts as JSON", AT(check_json),
+     NULL},
     {"--both", NULL, SWITCH, NULL, 0, 0, NULL, "check: suggest ports free for tcp and udp",
-     AT(check_both)},
-    {"--suggest", NULL, NUMBER, "N", 0, 20, NULL,
-     "check: how many free ports to suggest; default 5", AT(check_suggest)},
+     AT(check_both), NULL},
+    {"--suggest", NULL, NUMBER, "N", 0, 20, NULL, "check: how many free ports to suggest",
+     AT(check_suggest), "5"},
     {"--xml", NULL, TEXT, "FILE", 0, 0, NULL,
-     "import: IANA's service-names-port-numbers.xml (records, contacts, date)", AT(import_xml)},
+     "import: IANA's service-names-port-numbers.xml (records, contacts, date)", AT(import_xml),
+     NULL},
     {"--csv", NULL, TEXT, "FILE", 0, 0, NULL,
      "import: take the records from IANA's service-names-port-numbers.csv\n"
      "as published instead of from the XML",
-     AT(import_csv)},
+     AT(import_csv), NULL},
     {"--out", NULL, TEXT, "DIR", 0, 0, NULL,
-     "import: the data directory to write (created if missing)", AT(import_out)},
+     "import: the data directory to write (created if missing)", AT(import_out), NULL},
 };
 
 #define SETTING_COUNT (sizeof settings / sizeof *settings)
@@ -152,8 +154,9 @@ static void print_usage(FILE *to)
             fprintf(to, "%*s", 28 - (head - 2), "");
         for (const char *line = s->help; *line;) {
             size_t n = strcspn(line, "\n");
-            fprintf(to, "%s%.*s\n", line == s->help ? "" : "                              ", (int)n,
-                    line);
+            bool last = line[n] == '\0';
+            fprintf(to, "%s%.*s%s%s\n", line == s->help ? "" : "                              ",
+                    (int)n, line, last && s->def ? "; default " : "", last && s->def ? s->def : "");
             line += n + (line[n] == '\n');
         }
         if (s->env)
@@ -266,23 +269,12 @@ bool pr_warn_if_stale(const pr_options *opt, const pr_registry *reg, long long n
 
 int main(int argc, char **argv)
 {
-    pr_options opt = {.listen = "127.0.0.1:8080",
-                      .cors_origin = "*",
-                      .max_age = 3600,
-                      .threads = 2,
-                      .conn_limit = 1024,
-                      .timeout = 30,
-                      .max_header_bytes = 32768,
-                      .max_path_bytes = 1024,
-                      .max_limit = 1000,
-                      .max_manifest = 100,
-                      .cache_bytes = 8u * 1024 * 1024,
-                      .shutdown_grace = 10,
-                      .access_log = 0, /* "on" */
-                      .log_format = 0, /* "plain" */
-                      .log_level = 2,  /* "info" */
-                      .check_suggest = 5,
-                      .max_data_age = 120};
+    /* the defaults, then the environment, then the flags: each through the
+     * same parser, from the one table that --help prints */
+    pr_options opt = {0};
+    for (size_t i = 0; i < SETTING_COUNT; i++)
+        if (settings[i].def && !apply(&settings[i], settings[i].def, &opt))
+            return bad_value(&settings[i], "the default of", settings[i].def);
     for (size_t i = 0; i < SETTING_COUNT; i++) {
         const char *value = settings[i].env ? getenv(settings[i].env) : NULL;
         if (value && *value && !apply(&settings[i], value, &opt))

@@ -407,6 +407,12 @@ Test(contacts, several_uris_one_a_line)
     cr_assert_eq(c->email_count, 0);
     cr_assert_str_eq(c->uri, "");
     cr_assert_str_eq(c->email, "");
+    /* a contact search finds every address, but never across two fields */
+    uint32_t ai = (uint32_t)(a - reg->people);
+    cr_assert(pr_registry_person_matches(reg, ai, "b@example.org", 13));
+    cr_assert(pr_registry_person_matches(reg, ai, "tel:+1-555", 10));
+    cr_assert_not(pr_registry_person_matches(reg, ai, "example.comtel", 14));
+    cr_assert_not(pr_registry_person_matches(reg, (uint32_t)(b - reg->people), "b@example", 9));
     pr_registry_free(reg);
 }
 
