@@ -29,6 +29,10 @@
 
 enum pr_method { PR_GET, PR_HEAD, PR_OPTIONS, PR_POST, PR_OTHER_METHOD };
 
+/* The method named by a request line's token (case-sensitive, RFC 9110
+ * 9.1); PR_OTHER_METHOD for any other. */
+enum pr_method pr_method_of(const char *token);
+
 /* Which resource a request was routed to, for metrics and logs. */
 enum pr_route {
     PR_ROUTE_UNKNOWN = 0, /* no such path */

@@ -101,3 +101,16 @@ const char *pr_route_name(enum pr_route route)
     const pr_route_row *row = pr_route_row_of(route);
     return row ? row->label : "unknown";
 }
+
+enum pr_method pr_method_of(const char *m)
+{
+    if (!strcmp(m, "GET"))
+        return PR_GET;
+    if (!strcmp(m, "HEAD"))
+        return PR_HEAD;
+    if (!strcmp(m, "OPTIONS"))
+        return PR_OPTIONS;
+    if (!strcmp(m, "POST"))
+        return PR_POST;
+    return PR_OTHER_METHOD;
+}

@@ -41,19 +41,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static enum pr_method method_of(const char *m)
-{
-    if (!strcmp(m, "GET"))
-        return PR_GET;
-    if (!strcmp(m, "HEAD"))
-        return PR_HEAD;
-    if (!strcmp(m, "OPTIONS"))
-        return PR_OPTIONS;
-    if (!strcmp(m, "POST"))
-        return PR_POST;
-    return PR_OTHER_METHOD;
-}
-
 static bool same_answer(const pr_response *a, const pr_response *b)
 {
     if (a->status != b->status || !a->body != !b->body || strcmp(a->link, b->link))
@@ -102,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         too_many = true;
 
     pr_request req = {
-        .method = method_of(field[0]),
+        .method = pr_method_of(field[0]),
         .path = field[1],
         .path_len = strlen(field[1]),
         .params = params,

@@ -275,19 +275,6 @@ static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
-static enum pr_method method_of(const char *m)
-{
-    if (!strcmp(m, "GET"))
-        return PR_GET;
-    if (!strcmp(m, "HEAD"))
-        return PR_HEAD;
-    if (!strcmp(m, "OPTIONS"))
-        return PR_OPTIONS;
-    if (!strcmp(m, "POST"))
-        return PR_POST;
-    return PR_OTHER_METHOD;
-}
-
 /* Errors, 204s and pages with links: built for this request alone. An owned
  * body passes to the response returned; the caller clears body_owned then. */
 static struct MHD_Response *make_plain(const pr_http *h, const pr_api *api,
@@ -494,7 +481,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     const char *path = origin_path(url);
-    pr_request req = {.method = method_of(method), .path = path, .path_len = strlen(path)};
+    pr_request req = {.method = pr_method_of(method), .path = path, .path_len = strlen(path)};
     pr_response resp;
     /* no note at all would mean libmicrohttpd skipped on_uri: the target
      * then goes unchecked rather than the request unanswered */
