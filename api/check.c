@@ -336,13 +336,6 @@ void pr_manifest_free(pr_manifest *m)
 
 /* ---- JSON ---- */
 
-/* A JSON array of the records at idx; NULL when any could not be made, so
- * a failure never leaves a shorter list behind. */
-static json_t *records_json(const pr_registry *reg, const uint32_t *idx, uint32_t n)
-{
-    return pr_json_records(reg, idx, n);
-}
-
 json_t *pr_verdict_json(const pr_api *api, const pr_verdict *v)
 {
     const pr_registry *reg = pr_api_registry(api);
@@ -368,9 +361,9 @@ json_t *pr_verdict_json(const pr_api *api, const pr_verdict *v)
         "{s:b,s:i,s:s,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "ok", v->ok, "port", (int)e->port,
         "protocol", pr_proto_name(e->proto), "name", e->name ? json_string(e->name) : json_null(),
         "range_class", pr_range_class_name(v->range_class), "status", pr_status_name(v->status),
-        "reasons", reasons, "conflicts", records_json(reg, v->conflicts, v->conflict_count),
+        "reasons", reasons, "conflicts", pr_json_records(reg, v->conflicts, v->conflict_count),
         "name_problems", problems, "registered",
-        records_json(reg, v->registered, v->registered_count), "suggestions", suggestions);
+        pr_json_records(reg, v->registered, v->registered_count), "suggestions", suggestions);
 }
 
 json_t *pr_manifest_json(const pr_api *api, const pr_manifest *m)
