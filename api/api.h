@@ -49,6 +49,8 @@ enum pr_route {
     PR_ROUTE_CONTACT,
     PR_ROUTE_CONTACTS,
     PR_ROUTE_CHECK,
+    PR_ROUTE_OWNERS, /* the organization's plan, by team */
+    PR_ROUTE_OWNER,
     PR_ROUTE_WEB,     /* the web page's assets (web.h) */
     PR_ROUTE_HEALTHZ, /* the server's own (pr_api_config.operations) */
     PR_ROUTE_READYZ,

@@ -24,9 +24,14 @@ bool pr_check_port_free(const pr_api *api, uint16_t port, enum pr_proto proto, b
 const char *pr_reason_code_name(enum pr_reason_code code)
 {
     static const char *const names[PR_REASON_COUNT] = {
-        [PR_REASON_SYSTEM_PORT] = "system_port",   [PR_REASON_DYNAMIC_PORT] = "dynamic_port",
-        [PR_REASON_ASSIGNED] = "assigned",         [PR_REASON_RESERVED] = "reserved",
-        [PR_REASON_NAME_INVALID] = "name_invalid", [PR_REASON_NAME_REGISTERED] = "name_registered",
+        [PR_REASON_SYSTEM_PORT] = "system_port",
+        [PR_REASON_DYNAMIC_PORT] = "dynamic_port",
+        [PR_REASON_ASSIGNED] = "assigned",
+        [PR_REASON_RESERVED] = "reserved",
+        [PR_REASON_HELD] = "held",
+        [PR_REASON_IN_BAND] = "in_band",
+        [PR_REASON_NAME_INVALID] = "name_invalid",
+        [PR_REASON_NAME_REGISTERED] = "name_registered",
     };
     return (unsigned)code < PR_REASON_COUNT ? names[code] : "";
 }
@@ -48,6 +53,12 @@ add_reason(pr_verdict *v, enum pr_reason_code code, const char *fmt, ...)
 
 /* A reason about the port itself makes other ports worth suggesting. */
 static bool about_port(enum pr_reason_code code)
+{
+    return code <= PR_REASON_IN_BAND;
+}
+
+/* IANA's objections to a port, as opposed to the plan's or the name's. */
+static bool about_iana_port(enum pr_reason_code code)
 {
     return code <= PR_REASON_RESERVED;
 }
@@ -83,7 +94,8 @@ static int find_holders(const pr_registry *reg, pr_verdict *v, bool *own, const 
             r->status == PR_STATUS_UNASSIGNED)
             continue;
         v->conflicts[v->conflict_count++] = idx[i];
-        if (r->status != PR_STATUS_ASSIGNED)
+        /* the plan's entries are judged by local_rules */
+        if (r->status != PR_STATUS_ASSIGNED || r->source == PR_SOURCE_LOCAL)
             continue;
         if (e->name && same_name(r->service, e->name)) {
             *own = true;
@@ -130,6 +142,100 @@ static void port_rules(pr_verdict *v, bool own, const pr_record *holder, uint32_
     }
     if (v->status == PR_STATUS_RESERVED)
         add_reason(v, PR_REASON_RESERVED, "%u/%s is reserved by IANA", (unsigned)e->port, proto);
+}
+
+__attribute__((format(printf, 2, 3))) static void add_note(pr_verdict *v, const char *fmt, ...)
+{
+    if (v->note_count == PR_MAX_NOTES)
+        return;
+    char *note = v->notes[v->note_count++];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(note, PR_REASON_BYTES, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        memcpy(note, "(no message)", sizeof "(no message)");
+    else if ((size_t)n >= PR_REASON_BYTES)
+        memcpy(note + pr_utf8_cut(note, PR_REASON_BYTES - 4), "...", 4);
+}
+
+/* ", contact X" when the entry names one. */
+static const char *contact_of(const pr_record *r, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (r->local_contact && r->local_contact[0])
+        pr_textf(buf, size, ", contact %s", r->local_contact);
+    return buf;
+}
+
+/* The organization's plan: who holds the port for the protocol, whose band
+ * it lies in, and whether the asker is that owner. Runs after port_rules:
+ * on the asker's own entry or band, IANA's objections become notes. */
+static void local_rules(const pr_registry *reg, const pr_check_options *opt, pr_verdict *v)
+{
+    if (!reg->has_plan)
+        return;
+    const pr_check_entry *e = &v->entry;
+    const char *proto = pr_proto_name(e->proto);
+    uint32_t n;
+    const uint32_t *idx = pr_registry_port_records(reg, e->port, &n);
+    const pr_record *own = NULL, *own_band = NULL, *held = NULL, *band = NULL;
+    uint32_t others = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (idx[i] < reg->local_first)
+            continue;
+        const pr_record *r = &reg->records[idx[i]];
+        if (r->proto != PR_PROTO_NONE && r->proto != e->proto)
+            continue;
+        bool mine = opt->owner && strcmp(opt->owner, r->owner) == 0;
+        if (r->local_status == PR_PLAN_BAND) {
+            if (mine)
+                own_band = own_band ? own_band : r;
+            else
+                band = band ? band : r;
+        } else if (mine) {
+            own = own ? own : r;
+        } else {
+            held = held ? held : r;
+            others += held != r;
+        }
+    }
+    char contact[300];
+    if (held) {
+        char more[48] = "";
+        if (others)
+            pr_textf(more, sizeof more, " and %u other entr%s", (unsigned)others,
+                     others > 1 ? "ies" : "y");
+        add_reason(v, PR_REASON_HELD, "%u/%s is held by %s (%s, %s%s%s)%s%s", (unsigned)e->port,
+                   proto, held->owner, held->service,
+                   pr_plan_status_name((enum pr_plan_status)held->local_status),
+                   held->local_status == PR_PLAN_PENDING_IANA ? " " : "",
+                   held->local_status == PR_PLAN_PENDING_IANA
+                       ? reg->references[held->references.first]
+                       : "",
+                   contact_of(held, contact, sizeof contact), more);
+    }
+    if (band && !own)
+        add_reason(v, PR_REASON_IN_BAND, "%u/%s lies in band %s of %s%s", (unsigned)e->port, proto,
+                   band->port_text, band->owner, contact_of(band, contact, sizeof contact));
+    const pr_record *mine = own ? own : own_band;
+    if (!mine)
+        return;
+    /* the plan is the organization's word on its own ports: what IANA says
+     * of them is worth knowing, not a reason to refuse */
+    unsigned kept = 0;
+    for (unsigned i = 0; i < v->reason_count; i++) {
+        if (about_iana_port(v->reasons[i].code)) {
+            add_note(v, "%s; the plan gives it to %s (%s)", v->reasons[i].message, mine->owner,
+                     own ? own->service : "its band");
+            continue;
+        }
+        v->reasons[kept++] = v->reasons[i];
+    }
+    v->reason_count = kept;
+    if (own && own->local_status == PR_PLAN_PENDING_IANA)
+        add_note(v, "%s applied to IANA for %u/%s: %s", own->service, (unsigned)e->port, proto,
+                 reg->references[own->references.first]);
 }
 
 /* RFC 6335 5.1, rule by rule, in the RFC's order: one sentence per rule
@@ -221,8 +327,54 @@ static int name_rules(const pr_registry *reg, pr_verdict *v)
     return 0;
 }
 
+/* A port of the asker's own band it may take: no entry of the plan on it,
+ * and IANA has assigned and reserved nothing there (a band may lie in the
+ * dynamic range, which the organization chose to use). */
+static bool band_port_free(const pr_registry *reg, uint16_t port, enum pr_proto proto)
+{
+    enum pr_status st = pr_registry_port_status(reg, port, proto);
+    return (st == PR_STATUS_UNASSIGNED || st == PR_STATUS_DYNAMIC) &&
+           !(pr_registry_local_marks(reg, port, proto) & PR_MARK_ENTRY);
+}
+
+static bool suggested(const pr_verdict *v, uint16_t port)
+{
+    for (unsigned i = 0; i < v->suggestion_count; i++)
+        if (v->suggestions[i] == port)
+            return true;
+    return false;
+}
+
+/* The asker's bands for the protocol first, from their first port up. */
+static void suggest_from_bands(const pr_registry *reg, const pr_check_options *opt, unsigned want,
+                               pr_verdict *v)
+{
+    const pr_owner *o =
+        opt->owner ? pr_registry_find_owner(reg, opt->owner, strlen(opt->owner)) : NULL;
+    const pr_check_entry *e = &v->entry;
+    for (uint32_t k = 0; o && k < o->records.count && v->suggestion_count < want; k++) {
+        const pr_record *r = &reg->records[reg->owner_records[o->records.first + k]];
+        if (r->local_status != PR_PLAN_BAND ||
+            (r->proto != PR_PROTO_NONE && r->proto != e->proto && !opt->both))
+            continue;
+        for (uint32_t p = r->port_first; p <= r->port_last && v->suggestion_count < want; p++) {
+            bool fits = opt->both ? band_port_free(reg, (uint16_t)p, PR_PROTO_TCP) &&
+                                        band_port_free(reg, (uint16_t)p, PR_PROTO_UDP)
+                                  : band_port_free(reg, (uint16_t)p, e->proto);
+            /* with both, the band must cover the other protocol too */
+            if (opt->both)
+                for (int q = PR_PROTO_TCP; q <= PR_PROTO_UDP; q++)
+                    fits = fits && (pr_registry_local_marks(reg, (uint16_t)p, (enum pr_proto)q) &
+                                    PR_MARK_BAND);
+            if (fits && p != e->port && !suggested(v, (uint16_t)p))
+                v->suggestions[v->suggestion_count++] = (uint16_t)p;
+        }
+    }
+}
+
 /* Other ports are worth naming only when this port is the problem: the
- * nearest user ports that are unassigned, lower first on a tie. */
+ * asker's own band first, then the nearest user ports free in both layers,
+ * lower first on a tie. */
 static void suggest(const pr_api *api, const pr_check_options *opt, pr_verdict *v)
 {
     bool port_problem = false;
@@ -232,13 +384,15 @@ static void suggest(const pr_api *api, const pr_check_options *opt, pr_verdict *
         return;
     unsigned want = opt->suggest < PR_MAX_SUGGESTIONS ? opt->suggest : PR_MAX_SUGGESTIONS;
     const pr_check_entry *e = &v->entry;
+    suggest_from_bands(pr_api_registry(api), opt, want, v);
     int start = e->port < 1024 ? 1024 : e->port > 49151 ? 49151 : e->port;
     for (int d = 0; v->suggestion_count < want && d <= 49151 - 1024; d++) {
         int candidates[2] = {start - d, start + d};
         for (int c = 0; c < (d ? 2 : 1); c++) {
             int p = candidates[c];
             if (p >= 1024 && p <= 49151 && p != e->port && v->suggestion_count < want &&
-                pr_check_port_free(api, (uint16_t)p, e->proto, opt->both))
+                pr_check_port_free(api, (uint16_t)p, e->proto, opt->both) &&
+                !suggested(v, (uint16_t)p))
                 v->suggestions[v->suggestion_count++] = (uint16_t)p;
         }
     }
@@ -249,6 +403,7 @@ int pr_check_judge(const pr_api *api, const pr_check_entry *entry, const pr_chec
 {
     memset(v, 0, sizeof *v);
     v->entry = *entry;
+    v->owner = opt->owner;
     const pr_registry *reg = pr_api_registry(api);
     v->status = pr_registry_port_status(reg, entry->port, entry->proto);
     v->range_class = pr_range_class_of(entry->port);
@@ -258,6 +413,7 @@ int pr_check_judge(const pr_api *api, const pr_check_entry *entry, const pr_chec
     if (find_holders(reg, v, &own, &holder, &others) != 0)
         goto oom;
     port_rules(v, own, holder, others);
+    local_rules(reg, opt, v);
     if (entry->name && name_rules(reg, v) != 0)
         goto oom;
     suggest(api, opt, v);
@@ -339,12 +495,15 @@ void pr_manifest_free(pr_manifest *m)
 json_t *pr_verdict_json(const pr_api *api, const pr_verdict *v)
 {
     const pr_registry *reg = pr_api_registry(api);
-    json_t *reasons = json_array(), *problems = json_array(), *suggestions = json_array();
-    bool failed = !reasons || !problems || !suggestions;
+    json_t *reasons = json_array(), *problems = json_array(), *suggestions = json_array(),
+           *notes = json_array();
+    bool failed = !reasons || !problems || !suggestions || !notes;
     for (unsigned i = 0; !failed && i < v->reason_count; i++)
         failed = json_array_append_new(reasons, json_pack("{s:s,s:s}", "code",
                                                           pr_reason_code_name(v->reasons[i].code),
                                                           "message", v->reasons[i].message)) != 0;
+    for (unsigned i = 0; !failed && i < v->note_count; i++)
+        failed = json_array_append_new(notes, json_string(v->notes[i])) != 0;
     for (unsigned i = 0; !failed && i < v->name_problem_count; i++)
         failed = json_array_append_new(problems, json_string(v->name_problems[i])) != 0;
     for (unsigned i = 0; !failed && i < v->suggestion_count; i++)
@@ -354,14 +513,16 @@ json_t *pr_verdict_json(const pr_api *api, const pr_verdict *v)
         json_decref(reasons);
         json_decref(problems);
         json_decref(suggestions);
+        json_decref(notes);
         return NULL;
     }
     const pr_check_entry *e = &v->entry;
     return json_pack(
-        "{s:b,s:i,s:s,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "ok", v->ok, "port", (int)e->port,
+        "{s:b,s:i,s:s,s:o,s:o,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "ok", v->ok, "port", (int)e->port,
         "protocol", pr_proto_name(e->proto), "name", e->name ? json_string(e->name) : json_null(),
-        "range_class", pr_range_class_name(v->range_class), "status", pr_status_name(v->status),
-        "reasons", reasons, "conflicts", pr_json_records(reg, v->conflicts, v->conflict_count),
+        "owner", v->owner ? json_string(v->owner) : json_null(), "range_class",
+        pr_range_class_name(v->range_class), "status", pr_status_name(v->status), "reasons",
+        reasons, "notes", notes, "conflicts", pr_json_records(reg, v->conflicts, v->conflict_count),
         "name_problems", problems, "registered",
         pr_json_records(reg, v->registered, v->registered_count), "suggestions", suggestions);
 }

@@ -7,6 +7,12 @@
  * own registration (a record assigning the port carries the name) is ok,
  * even where IANA registered aliases on the same port (80/tcp: http, www).
  *
+ * With the organization's plan loaded (plan.h), a port is also not ok when
+ * an entry of the plan holds it for another team (or for any team, when
+ * the check does not say who asks), or when it lies in another team's band.
+ * The asker's own entry, and a port in its own band, are ok even where IANA
+ * assigned the port: IANA's claim is then a note.
+ *
  * A check builds a plain value (pr_verdict, pr_manifest): reason codes and
  * sentences, the records in conflict, the name's problems, suggestions.
  * JSON (pr_verdict_json, pr_manifest_json) and the command line's text are
@@ -42,6 +48,10 @@ typedef struct pr_check_entry {
 typedef struct pr_check_options {
     bool both;        /* suggestions must be free for both tcp and udp */
     unsigned suggest; /* how many suggestions, at most PR_MAX_SUGGESTIONS */
+    /* Who asks: a team of the organization's plan, NUL-terminated, or NULL.
+     * Its own entries and bands are ok for it (IANA's objections to them
+     * become notes), and suggestions come from its bands first. */
+    const char *owner;
 } pr_check_options;
 
 /* Why a choice is not sound, in the order a verdict gives them. */
@@ -50,6 +60,8 @@ enum pr_reason_code {
     PR_REASON_DYNAMIC_PORT,
     PR_REASON_ASSIGNED,
     PR_REASON_RESERVED,
+    PR_REASON_HELD,    /* an entry of the plan holds it, not the asker's */
+    PR_REASON_IN_BAND, /* it lies in another team's band */
     PR_REASON_NAME_INVALID,
     PR_REASON_NAME_REGISTERED,
     PR_REASON_COUNT
@@ -60,6 +72,7 @@ const char *pr_reason_code_name(enum pr_reason_code code);
 
 #define PR_REASON_BYTES 1024 /* a reason's sentence, NUL included */
 #define PR_NAME_RULES   5    /* the rules of RFC 6335 5.1 a name can break */
+#define PR_MAX_NOTES    4    /* what a verdict says beside its reasons */
 
 typedef struct pr_reason {
     enum pr_reason_code code;
@@ -68,11 +81,16 @@ typedef struct pr_reason {
 
 typedef struct pr_verdict {
     pr_check_entry entry; /* entry.name borrowed from the caller */
+    const char *owner;    /* who asked (pr_check_options.owner), borrowed; NULL: nobody */
     bool ok;
     enum pr_status status; /* of entry.port for entry.proto */
     enum pr_range_class range_class;
     pr_reason reasons[PR_REASON_COUNT]; /* at most one of each code */
     unsigned reason_count;
+    /* Sentences that do not make the choice unsound: IANA's claim on a
+     * port the asker's own plan entry holds, its pending application. */
+    char notes[PR_MAX_NOTES][PR_REASON_BYTES];
+    unsigned note_count;
     char name_problems[PR_NAME_RULES][160];
     unsigned name_problem_count;
     uint32_t *conflicts; /* record indexes: what holds the port for the protocol */

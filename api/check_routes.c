@@ -6,6 +6,7 @@
 #include "check.h"
 #include "csv_table.h"
 #include "internal.h"
+#include "plan.h"
 
 /* A check answer names the registry it was judged against: a verdict is
  * only as good as the data's date. Added last, so that "ok" stays first. */
@@ -43,9 +44,36 @@ static bool bool_param(const pr_request *req, pr_response *resp, const char *key
     return false;
 }
 
+/* A team of the plan, as the plan spells it (plan.h); one that has no
+ * entries yet may still ask. */
+static bool owner_param(const pr_request *req, pr_response *resp, const char **out)
+{
+    const pr_param *p = pr_param_find(req, "owner");
+    *out = NULL;
+    if (!p)
+        return true;
+    bool ok = p->value_len >= 1 && p->value_len <= PR_PLAN_MAX_OWNER;
+    for (size_t i = 0; ok && i < p->value_len; i++) {
+        char c = p->value[i];
+        ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+    }
+    if (!ok) {
+        char q[96];
+        pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
+        pr_problem(resp, req, 400, "owner",
+                   "owner must be a team name of 1 to %d of a-z, 0-9, '.', '_', '-', not %s",
+                   PR_PLAN_MAX_OWNER, q);
+        return false;
+    }
+    *out = p->value;
+    return true;
+}
+
 static bool options_params(const pr_request *req, pr_response *resp, pr_check_options *opt)
 {
     uint32_t suggest;
+    if (!owner_param(req, resp, &opt->owner))
+        return false;
     if (!bool_param(req, resp, "both", &opt->both) ||
         !pr_param_uint(req, resp, "suggest", 0, PR_MAX_SUGGESTIONS, PR_DEFAULT_SUGGESTIONS,
                        &suggest))

@@ -48,7 +48,10 @@ struct pr_api {
 
 static inline bool pr_port_unassigned(const pr_api *api, uint16_t port, enum pr_proto proto)
 {
-    return pr_registry_port_status(api->reg, port, proto) == PR_STATUS_UNASSIGNED;
+    /* free in both layers: IANA has it unassigned, and no entry or band of
+     * the organization's plan covers it */
+    return pr_registry_port_status(api->reg, port, proto) == PR_STATUS_UNASSIGNED &&
+           !pr_registry_local_marks(api->reg, port, proto);
 }
 
 /* Counts one more rendering of the answer under hash, and says whether it
@@ -116,7 +119,7 @@ json_t *pr_list_envelope(json_t *items, uint32_t total, uint32_t limit, uint32_t
 pr_handler pr_handle_registry, pr_handle_openapi, pr_handle_port, pr_handle_service,
     pr_handle_services, pr_handle_search, pr_handle_assignees, pr_handle_assignee,
     pr_handle_contacts, pr_handle_contact, pr_handle_check, pr_handle_check_post,
-    pr_handle_free_ports;
+    pr_handle_free_ports, pr_handle_owners, pr_handle_owner;
 /* The JSON index of GET / (pr_handle_index negotiates between it and the page). */
 void pr_handle_root(pr_api *api, const pr_request *req, pr_response *resp);
 

@@ -189,6 +189,18 @@ void pr_jw_record(pr_jw *w, const pr_registry *reg, const pr_record *rec)
     pr_jw_text(w, rec->unauthorized_use);
     RAW(w, ",\"notes\":");
     pr_jw_text(w, rec->notes);
+    /* which layer the record is of; a plan entry adds its team, its own
+     * status (pending-iana, band...) and its contact */
+    if (rec->source != PR_SOURCE_LOCAL) {
+        RAW(w, ",\"source\":\"iana\"}");
+        return;
+    }
+    RAW(w, ",\"source\":\"local\",\"owner\":");
+    pr_jw_string(w, rec->owner);
+    RAW(w, ",\"local_status\":");
+    pr_jw_string(w, pr_plan_status_name((enum pr_plan_status)rec->local_status));
+    RAW(w, ",\"local_contact\":");
+    pr_jw_text(w, rec->local_contact);
     RAW(w, "}");
 }
 

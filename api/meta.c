@@ -90,21 +90,34 @@ static pr_body *make_registry(pr_api *api, const void *arg)
             files = NULL; /* the pack below fails on it: a 500, not a shorter list */
         }
     }
+    /* the plan, when one is loaded: its file as the others, and its counts */
+    json_t *plan = json_null();
+    if (reg->has_plan) {
+        char hex[2 * PR_SHA256_LEN + 1];
+        const char *name = base_name(reg->plan_source.name);
+        plan = json_pack("{s:{s:o,s:I,s:s},s:I,s:I,s:I,s:I}", "file", "name",
+                         pr_json_lossy(name, strlen(name)), "bytes",
+                         (json_int_t)reg->plan_source.bytes, "sha256",
+                         pr_hex(reg->plan_source.sha256, PR_SHA256_LEN, hex), "entries",
+                         (json_int_t)reg->plan_rows, "records",
+                         (json_int_t)(reg->record_count - reg->local_first), "owners",
+                         (json_int_t)reg->owner_count, "warnings", (json_int_t)reg->plan_warnings);
+    }
     char updated[11];
     const pr_header *h = reg->header;
     /* age_days makes the answer change daily, so it is rendered for each
      * request rather than kept: the ETag changes with it */
     return pr_render_body(json_pack(
-        "{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:I,s:I,s:I,s:o}", "title",
+        "{s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:I,s:I,s:I,s:o,s:o}", "title",
         h && h->title[0] ? h->title : registry_title, "source", reg->source, "category",
         pr_json_text(h ? h->category : ""), "updated",
         pr_json_text(pr_date_format(reg->updated, updated)), "age_days",
         reg->updated.year ? json_integer(pr_api_age_days(api, (int64_t)time(NULL))) : json_null(),
         "reference", header_references(h), "experts", header_experts(h), "note",
         pr_json_text(h ? h->note : ""), "notes", header_notes(h), "request_assignment",
-        pr_json_text(h ? h->request_uri : ""), "records", (json_int_t)reg->record_count, "contacts",
+        pr_json_text(h ? h->request_uri : ""), "records", (json_int_t)reg->local_first, "contacts",
         (json_int_t)reg->contact_count, "services", (json_int_t)reg->name_count, "ranges",
-        (json_int_t)reg->range_count, "files", files));
+        (json_int_t)reg->range_count, "files", files, "plan", plan));
 }
 
 static pr_body *make_root(pr_api *api, const void *arg)

@@ -34,7 +34,8 @@ void pr_handle_service(pr_api *api, const pr_request *req, pr_response *resp, co
 /* ---- matching records, one page at a time ---- */
 
 typedef struct filter {
-    bool by_proto, by_status, by_port;
+    bool by_proto, by_status, by_port, by_source;
+    enum pr_record_source source;
     enum pr_proto proto;
     enum pr_status status;
     uint16_t port;
@@ -58,6 +59,8 @@ static bool matches(const pr_registry *reg, const filter *f, uint32_t i)
     if (f->by_proto && r->proto != f->proto)
         return false;
     if (f->by_status && r->status != f->status)
+        return false;
+    if (f->by_source && r->source != f->source)
         return false;
     if (f->by_port && (!r->has_port || f->port < r->port_first || f->port > r->port_last))
         return false;
@@ -179,6 +182,20 @@ void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp, c
             return;
         }
         fits = pr_query_append(base, sizeof base, "status", pr_status_name(f.status)) && fits;
+    }
+    if ((p = pr_param_find(req, "source"))) {
+        f.by_source = true;
+        if (p->value_len == 4 && memcmp(p->value, "iana", 4) == 0) {
+            f.source = PR_SOURCE_IANA;
+        } else if (p->value_len == 5 && memcmp(p->value, "local", 5) == 0) {
+            f.source = PR_SOURCE_LOCAL;
+        } else {
+            char q[96];
+            pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
+            pr_problem(resp, req, 400, "source", "source must be iana or local, not %s", q);
+            return;
+        }
+        fits = pr_query_append(base, sizeof base, "source", pr_source_name(f.source)) && fits;
     }
     if ((p = pr_param_find(req, "port"))) {
         f.by_port = true;

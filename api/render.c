@@ -108,8 +108,8 @@ json_t *pr_json_record(const pr_registry *reg, const pr_record *rec)
                                   : json_null();
     /* json_pack's "o" steals each value; a NULL member makes the whole pack
      * fail and release what it took, so allocation failures cannot leak. */
-    return json_pack(
-        "{s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "service",
+    json_t *j = json_pack(
+        "{s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s}", "service",
         pr_json_text(rec->service), "port",
         rec->has_port ? json_integer(rec->port_first) : json_null(), "range", range, "protocol",
         pr_json_text(pr_proto_name((enum pr_proto)rec->proto)), "description",
@@ -118,7 +118,19 @@ json_t *pr_json_record(const pr_registry *reg, const pr_record *rec)
         "registered", date_or_null(rec->registered), "modified", date_or_null(rec->modified),
         "reference", references, "service_code",
         rec->has_service_code ? json_integer((json_int_t)rec->service_code) : json_null(),
-        "unauthorized_use", pr_json_text(rec->unauthorized_use), "notes", pr_json_text(rec->notes));
+        "unauthorized_use", pr_json_text(rec->unauthorized_use), "notes", pr_json_text(rec->notes),
+        "source", pr_source_name((enum pr_record_source)rec->source));
+    /* a plan entry adds its team, its own status and its contact (jsonw.c) */
+    if (j && rec->source == PR_SOURCE_LOCAL &&
+        (json_object_set_new(j, "owner", json_string(rec->owner)) != 0 ||
+         json_object_set_new(
+             j, "local_status",
+             json_string(pr_plan_status_name((enum pr_plan_status)rec->local_status))) != 0 ||
+         json_object_set_new(j, "local_contact", pr_json_text(rec->local_contact)) != 0)) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
 }
 
 json_t *pr_json_records(const pr_registry *reg, const uint32_t *idx, uint32_t n)

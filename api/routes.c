@@ -8,11 +8,13 @@
 
 static const char *const none[] = {NULL};
 static const char *const services_params[] = {"protocol", "status", "assignee", "contact", "port",
-                                              "q",        "limit",  "offset",   NULL};
+                                              "q",        "source", "limit",    "offset",  NULL};
+static const char *const page_params[] = {"limit", "offset", NULL};
 static const char *const search_params[] = {"q", "limit", "offset", NULL};
 static const char *const assignees_params[] = {"sort", "limit", "offset", NULL};
-static const char *const check_params[] = {"port", "protocol", "name", "both", "suggest", NULL};
-static const char *const check_post_params[] = {"both", "suggest", NULL};
+static const char *const check_params[] = {"port",    "protocol", "name", "both",
+                                           "suggest", "owner",    NULL};
+static const char *const check_post_params[] = {"both", "suggest", "owner", NULL};
 static const char *const free_params[] = {"protocol", "from", "to", "limit", "offset", NULL};
 
 /* In the order paths are tried: a literal path before a prefix that would
@@ -37,6 +39,10 @@ static const pr_route_row rows[] = {
      .params = check_params, .post_params = check_post_params, .kept = true},
     {PR_ROUTE_FREE_PORTS, "free_ports", "/v1/ports/free", .get = pr_handle_free_ports,
      .params = free_params, .kept = true},
+    {PR_ROUTE_OWNERS, "owners", "/v1/owners", .get = pr_handle_owners, .params = page_params,
+     .kept = true},
+    {PR_ROUTE_OWNER, "owner", "/v1/owners/", .prefix = true, .get = pr_handle_owner,
+     .params = none},
     {PR_ROUTE_PORT, "port", "/v1/ports/", .prefix = true, .get = pr_handle_port, .params = none},
     {PR_ROUTE_SERVICE, "service", "/v1/services/", .prefix = true, .get = pr_handle_service,
      .params = none},

@@ -46,6 +46,9 @@ typedef struct storage {
     uint32_t *people_start;
     pr_error *warnings;
     pr_header *header;
+    pr_owner *owners;
+    uint32_t *owner_records;
+    uint8_t *local_marks;
 } storage;
 
 enum rec_col {
@@ -86,6 +89,10 @@ typedef struct builder {
     uint32_t record_count, person_count, ref_count, cite_count, warning_count;
     citation *cites;
     pr_date newest;
+    const char *plan_name; /* NULL: no plan */
+    uint32_t local_first;  /* the first record of the plan */
+    uint32_t plan_rows;
+    uint32_t plan_warnings;
 } builder;
 
 /* ---- storage (store.c) ---- */
@@ -122,5 +129,14 @@ int prd_build_name_index(builder *b, pr_registry *reg, pr_error *err);
 int prd_build_port_index(builder *b, pr_registry *reg, pr_error *err);
 int prd_build_search_text(builder *b, pr_registry *reg, pr_error *err);
 int prd_build_people_text(builder *b, pr_registry *reg, pr_error *err);
+/* The plan (plan.c): its rows appended as local records and checked against
+ * one another (after IANA's rows, before the people and the indexes); then,
+ * once the port index is built, its owners, marks and the warnings about
+ * IANA's assignments. */
+int prd_read_plan(builder *b, const pr_source *plan, pr_error *err);
+int prd_finish_plan(builder *b, pr_registry *reg, pr_error *err);
+/* Appends a warning at file:line, field; -1 when out of memory. */
+int prd_add_warning(builder *b, const char *file, unsigned long line, const char *field,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #endif

@@ -23,6 +23,11 @@ bool pr_builtin_file(const char *name, pr_source *out)
 
 pr_registry *pr_builtin_load(pr_error *err)
 {
+    return pr_builtin_load_plan(NULL, err);
+}
+
+pr_registry *pr_builtin_load_plan(const char *plan_path, pr_error *err)
+{
     pr_source records, contacts, updated, header;
     if (!pr_builtin_file(PR_RECORDS_FILE, &records) ||
         !pr_builtin_file(PR_CONTACTS_FILE, &contacts)) {
@@ -32,8 +37,8 @@ pr_registry *pr_builtin_load(pr_error *err)
     bool dated = pr_builtin_file(PR_UPDATED_FILE, &updated);
     bool headed = pr_builtin_file(PR_HEADER_FILE, &header);
     pr_registry_files files = {&records, &contacts, dated ? &updated : NULL,
-                               headed ? &header : NULL};
-    pr_registry *reg = pr_registry_load_files(&files, err);
+                               headed ? &header : NULL, NULL};
+    pr_registry *reg = pr_registry_load_files_plan(&files, plan_path, err);
     if (reg)
         snprintf(reg->source, sizeof reg->source, "%s", PR_BUILTIN_SOURCE);
     return reg;

@@ -27,4 +27,8 @@ bool pr_builtin_file(const char *name, pr_source *out);
  * which the tests rule out. */
 pr_registry *pr_builtin_load(pr_error *err);
 
+/* As pr_builtin_load, with the organization's plan read from plan_path
+ * (NULL: none; the built-in registry has no directory to hold one). */
+pr_registry *pr_builtin_load_plan(const char *plan_path, pr_error *err);
+
 #endif

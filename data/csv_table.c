@@ -247,6 +247,12 @@ static int no_space(unsigned char c)
 long pr_csv_read(const pr_source *src, const char *const *columns, size_t ncols,
                  pr_csv_row_fn on_row, void *ctx, pr_error *err)
 {
+    return pr_csv_read_flags(src, columns, ncols, on_row, ctx, 0, err);
+}
+
+long pr_csv_read_flags(const pr_source *src, const char *const *columns, size_t ncols,
+                       pr_csv_row_fn on_row, void *ctx, unsigned flags, pr_error *err)
+{
     reader r = {
         .src = src, .columns = columns, .ncols = ncols, .on_row = on_row, .ctx = ctx, .err = err};
     const unsigned char *p = src->bytes;
@@ -278,8 +284,13 @@ long pr_csv_read(const pr_source *src, const char *const *columns, size_t ncols,
         size_t end = nl ? (size_t)(nl - p) + 1 : len;
         r.line++;
         /* libcsv's state 0 is "row not begun": a new record starts here. */
-        if (r.nfields == 0 && parser.pstate == 0)
+        if (r.nfields == 0 && parser.pstate == 0) {
+            if ((flags & PR_CSV_COMMENTS) && p[at] == '#') {
+                at = end;
+                continue;
+            }
             r.row_line = r.line;
+        }
         size_t done = csv_parse(&parser, p + at, end - at, on_field, on_row_end, &r);
         if (!r.failed && done != end - at) {
             int code = csv_error(&parser);

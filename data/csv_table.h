@@ -37,6 +37,13 @@ typedef int (*pr_csv_row_fn)(void *ctx, const pr_csv_field *fields, unsigned lon
 long pr_csv_read(const pr_source *src, const char *const *columns, size_t ncols,
                  pr_csv_row_fn on_row, void *ctx, pr_error *err);
 
+/* pr_csv_read's flags: PR_CSV_COMMENTS skips every line that begins with
+ * '#' where no row has begun (not inside a quoted field), so that a file
+ * people edit can say why; line numbers still count those lines. */
+#define PR_CSV_COMMENTS 1u
+long pr_csv_read_flags(const pr_source *src, const char *const *columns, size_t ncols,
+                       pr_csv_row_fn on_row, void *ctx, unsigned flags, pr_error *err);
+
 /* True when buf[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
  * nothing above U+10FFFF). On false, *bad_at receives the offending offset. */
 bool pr_utf8_valid(const char *buf, size_t len, size_t *bad_at);

@@ -132,7 +132,8 @@ int prd_build_port_index(builder *b, pr_registry *reg, pr_error *err)
     }
     for (uint32_t i = 0; i < b->record_count; i++) {
         const pr_record *r = &st->records[i];
-        if (!r->has_port)
+        /* the statuses are IANA's; the plan's marks are its own (plan.c) */
+        if (!r->has_port || r->source != PR_SOURCE_IANA)
             continue;
         for (int proto = PR_PROTO_TCP; proto < PR_PROTO_COUNT; proto++) {
             if (r->proto != PR_PROTO_NONE && r->proto != proto)
@@ -154,7 +155,8 @@ int prd_build_port_index(builder *b, pr_registry *reg, pr_error *err)
  * does not find a record by its date. With out NULL, only counts. */
 static size_t put_record_text(char *out, size_t at, const char *const *refs, const pr_record *r)
 {
-    const char *parts[3] = {r->service, r->description, r->port_text};
+    /* a plan entry is found by its owner too, in the description's place */
+    const char *parts[3] = {r->service, r->owner ? r->owner : r->description, r->port_text};
     for (int k = 0; k < 3; k++) {
         for (const char *s = parts[k]; *s; s++, at++)
             if (out)

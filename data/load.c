@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "header.h"
+#include "plan.h"
 #include "updated.h"
 
 pr_registry *pr_registry_load_sources(const pr_source *records, const pr_source *contacts,
@@ -21,7 +22,7 @@ pr_registry *pr_registry_load_sources(const pr_source *records, const pr_source 
 pr_registry *pr_registry_load_dated(const pr_source *records, const pr_source *contacts,
                                     const pr_source *updated, pr_error *err)
 {
-    pr_registry_files files = {records, contacts, updated, NULL};
+    pr_registry_files files = {records, contacts, updated, NULL, NULL};
     return pr_registry_load_files(&files, err);
 }
 
@@ -53,10 +54,21 @@ pr_registry *pr_registry_load_files(const pr_registry_files *files, pr_error *er
     if (pr_csv_read(contacts, prd_contact_columns, CONTACT_COLS, prd_on_contact_row, &b, err) < 0)
         goto fail;
     reg->contact_count = b.person_count;
+    b.local_first = b.record_count;
+    if (files->plan && prd_read_plan(&b, files->plan, err) != 0)
+        goto fail;
     if (prd_link_people(&b, err) != 0 || prd_build_name_index(&b, reg, err) != 0 ||
         prd_build_port_index(&b, reg, err) != 0 || prd_build_search_text(&b, reg, err) != 0 ||
         prd_build_people_text(&b, reg, err) != 0)
         goto fail;
+    reg->local_first = b.local_first;
+    if (files->plan) {
+        if (prd_finish_plan(&b, reg, err) != 0)
+            goto fail;
+        snprintf(reg->plan_source.name, sizeof reg->plan_source.name, "%s", files->plan->name);
+        reg->plan_source.bytes = files->plan->len;
+        pr_sha256(files->plan->bytes, files->plan->len, reg->plan_source.sha256);
+    }
     free(b.cites);
     b.cites = NULL;
 
@@ -149,9 +161,31 @@ static bool read_data_file(const char *dir, const char *name, size_t max, bool o
     return *buf != NULL;
 }
 
+pr_registry *pr_registry_load_files_plan(const pr_registry_files *files, const char *plan_path,
+                                         pr_error *err)
+{
+    if (!plan_path)
+        return pr_registry_load_files(files, err);
+    size_t len;
+    unsigned char *buf = pr_read_file(plan_path, PR_PLAN_MAX_BYTES, &len, err);
+    if (!buf)
+        return NULL;
+    pr_source plan = {plan_path, buf, len};
+    pr_registry_files with = *files;
+    with.plan = &plan;
+    pr_registry *reg = pr_registry_load_files(&with, err);
+    free(buf);
+    return reg;
+}
+
 pr_registry *pr_registry_load_dir(const char *dir, pr_error *err)
 {
-    enum { RECORDS, CONTACTS, UPDATED, HEADER, FILES };
+    return pr_registry_load_dir_plan(dir, NULL, err);
+}
+
+pr_registry *pr_registry_load_dir_plan(const char *dir, const char *plan_path, pr_error *err)
+{
+    enum { RECORDS, CONTACTS, UPDATED, HEADER, PLAN, FILES };
     static const struct {
         const char *name;
         size_t max;
@@ -161,6 +195,7 @@ pr_registry *pr_registry_load_dir(const char *dir, pr_error *err)
         [CONTACTS] = {PR_CONTACTS_FILE, PR_MAX_FILE_BYTES, false},
         [UPDATED] = {PR_UPDATED_FILE, PR_UPDATED_MAX_BYTES, true},
         [HEADER] = {PR_HEADER_FILE, PR_HEADER_MAX_BYTES, true},
+        [PLAN] = {PR_PLAN_FILE, PR_PLAN_MAX_BYTES, true},
     };
     char paths[FILES][4096];
     unsigned char *bufs[FILES] = {NULL};
@@ -168,13 +203,22 @@ pr_registry *pr_registry_load_dir(const char *dir, pr_error *err)
     pr_registry *reg = NULL;
     for (int i = 0; i < FILES; i++) {
         size_t len;
+        src[i] = (pr_source){paths[i], NULL, 0};
+        if (i == PLAN && plan_path) {
+            /* a plan named apart replaces the directory's */
+            snprintf(paths[i], sizeof paths[i], "%s", plan_path);
+            if (!(bufs[i] = pr_read_file(plan_path, wanted[i].max, &len, err)))
+                goto done;
+            src[i] = (pr_source){paths[i], bufs[i], len};
+            continue;
+        }
         if (!read_data_file(dir, wanted[i].name, wanted[i].max, wanted[i].optional, paths[i],
                             sizeof paths[i], &bufs[i], &len, err))
             goto done;
         src[i] = (pr_source){paths[i], bufs[i], len};
     }
     pr_registry_files files = {&src[RECORDS], &src[CONTACTS], bufs[UPDATED] ? &src[UPDATED] : NULL,
-                               bufs[HEADER] ? &src[HEADER] : NULL};
+                               bufs[HEADER] ? &src[HEADER] : NULL, bufs[PLAN] ? &src[PLAN] : NULL};
     reg = pr_registry_load_files(&files, err);
     if (reg)
         snprintf(reg->source, sizeof reg->source, "%s", dir);

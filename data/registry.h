@@ -29,6 +29,8 @@
 #define PR_CONTACTS_FILE "contacts.csv"
 /* Optional: the registry's own date, "YYYY-MM-DD\n" (see updated.h). */
 #define PR_UPDATED_FILE "registry-updated"
+/* Optional: the organization's own port plan (plan.h). */
+#define PR_PLAN_FILE "port-plan.csv"
 
 /* Bounds on what a data file may hold. Real files stay far below them
  * (2026-08: 1.2 MB, longest field 1,532 bytes); they exist so that a bad or
@@ -97,7 +99,40 @@ typedef struct pr_record {
     uint8_t has_service_code;
     uint8_t proto;  /* enum pr_proto */
     uint8_t status; /* enum pr_status, never DYNAMIC */
+    /* Where the record comes from: IANA's registry or the organization's
+     * own plan (plan.h). A plan entry is a record like IANA's, so that every
+     * index and query sees both; its status above is ASSIGNED for assigned
+     * and pending-iana entries, RESERVED for reserved ones and bands, and it
+     * never counts towards IANA's per-port status. */
+    uint8_t source;            /* enum pr_record_source */
+    uint8_t local_status;      /* enum pr_plan_status; local records only */
+    const char *owner;         /* local: the team owning it; NULL for IANA's */
+    const char *local_contact; /* local: the entry's contact, "" when none */
 } pr_record;
+
+enum pr_record_source { PR_SOURCE_IANA = 0, PR_SOURCE_LOCAL };
+
+/* The statuses of the plan's entries. */
+enum pr_plan_status {
+    PR_PLAN_ASSIGNED = 0, /* in use by its owner */
+    PR_PLAN_RESERVED,     /* held by its owner, not yet used */
+    PR_PLAN_PENDING_IANA, /* an application filed with IANA (its ticket is the reference) */
+    PR_PLAN_BAND,         /* a range only its owner's services may take ports from */
+    PR_PLAN_STATUS_COUNT
+};
+
+/* A team of the plan, with its entries and bands. */
+typedef struct pr_owner {
+    const char *name;
+    const char *contact;  /* the first contact its entries give, "" when none */
+    pr_span records;      /* into pr_registry.owner_records, plan order */
+    uint32_t entry_count; /* entries that are not bands (one per protocol) */
+    uint32_t band_count;
+} pr_owner;
+
+/* pr_registry.local_marks: what the plan holds of a port, per protocol. */
+#define PR_MARK_ENTRY 1u /* an assigned, reserved or pending-iana entry */
+#define PR_MARK_BAND  2u
 
 /* A person or organization that records cite by ID. Those in the contact
  * table have in_table set; an ID cited but missing from the table still gets
@@ -191,7 +226,21 @@ typedef struct pr_registry {
     const pr_error *warnings;  /* e.g. an ID the contact table lacks */
     uint32_t warning_count;
     double load_seconds; /* wall time spent in the load */
-    void *_storage;      /* private: allocations behind the above */
+
+    /* The organization's plan (plan.h); all zero and NULL without one.
+     * records[local_first .. record_count) are its entries, in file order. */
+    bool has_plan;
+    uint32_t local_first;
+    uint32_t plan_rows;     /* entries (lines) of the file; a line may give several records */
+    uint32_t plan_warnings; /* of warning_count, how many are about the plan */
+    pr_source_info plan_source;
+    const pr_owner *owners; /* sorted by name (byte order) */
+    uint32_t owner_count;
+    const uint32_t *owner_records; /* record indexes */
+    /* local_marks[(proto - 1) * 65536 + port]: PR_MARK_* bits, TCP to DCCP;
+     * an entry for every protocol marks all four. NULL without a plan. */
+    const uint8_t *local_marks;
+    void *_storage; /* private: allocations behind the above */
 } pr_registry;
 
 /* One input file already in memory: its name (for messages) and bytes. */
@@ -202,8 +251,8 @@ typedef struct pr_source {
 } pr_source;
 
 /* Loads DIR/service-names-port-numbers.csv and DIR/contacts.csv, and
- * DIR/registry-updated and DIR/registry-header.csv when they exist (a
- * malformed one fails the load). */
+ * DIR/registry-updated, DIR/registry-header.csv and DIR/port-plan.csv when
+ * they exist (a malformed one fails the load). */
 pr_registry *pr_registry_load_dir(const char *dir, pr_error *err);
 
 /* Loads from two buffers (tests build registries this way). The buffers
@@ -225,9 +274,19 @@ typedef struct pr_registry_files {
     const pr_source *contacts;
     const pr_source *updated; /* the registry's date (updated.h) */
     const pr_source *header;  /* the registry's own header (header.h) */
+    const pr_source *plan;    /* the organization's port plan (plan.h) */
 } pr_registry_files;
 
 pr_registry *pr_registry_load_files(const pr_registry_files *files, pr_error *err);
+
+/* As pr_registry_load_files, with the plan read from plan_path (NULL: the
+ * files' own plan, if any). */
+pr_registry *pr_registry_load_files_plan(const pr_registry_files *files, const char *plan_path,
+                                         pr_error *err);
+
+/* As pr_registry_load_dir, with the plan read from plan_path instead of
+ * DIR/port-plan.csv (NULL: DIR/port-plan.csv when it exists). */
+pr_registry *pr_registry_load_dir_plan(const char *dir, const char *plan_path, pr_error *err);
 
 /* Reads the whole regular file at path, of at most `max` bytes, into a
  * malloc'ed buffer the caller frees (NUL-terminated past *len), or returns
@@ -279,6 +338,18 @@ bool pr_registry_person_matches(const pr_registry *reg, uint32_t i, const char *
 uint32_t pr_registry_next_match(const pr_registry *reg, uint32_t from, const char *lower_term,
                                 size_t len);
 
+/* The plan's team of that name (exact, case-sensitive); NULL when none. */
+const pr_owner *pr_registry_find_owner(const pr_registry *reg, const char *name, size_t len);
+
+/* PR_MARK_* bits the plan puts on port for proto (TCP to DCCP); 0 without a plan. */
+static inline unsigned pr_registry_local_marks(const pr_registry *reg, uint16_t port,
+                                               enum pr_proto proto)
+{
+    if (!reg->local_marks || proto <= PR_PROTO_NONE || proto >= PR_PROTO_COUNT)
+        return 0;
+    return reg->local_marks[(size_t)(proto - 1) * 65536 + port];
+}
+
 /* ---- Names and small helpers ---- */
 
 const char *pr_proto_name(enum pr_proto proto); /* "tcp", ..., "" for NONE */
@@ -288,6 +359,10 @@ const char *pr_status_name(enum pr_status status);
 /* Parses "assigned", "reserved", "unassigned", "dynamic". */
 bool pr_status_parse(const char *text, size_t len, enum pr_status *out);
 const char *pr_range_class_name(enum pr_range_class cls);
+const char *pr_source_name(enum pr_record_source source); /* "iana", "local" */
+/* "assigned", "reserved", "pending-iana", "band". */
+const char *pr_plan_status_name(enum pr_plan_status status);
+bool pr_plan_status_parse(const char *text, size_t len, enum pr_plan_status *out);
 
 /* Parses YYYY, YYYY-MM or YYYY-MM-DD with real calendar bounds. */
 bool pr_date_parse(const char *text, size_t len, pr_date *out);

@@ -31,6 +31,9 @@ void prd_storage_free(storage *st)
     free(st->people_start);
     free(st->warnings);
     pr_header_free(st->header);
+    free(st->owners);
+    free(st->owner_records);
+    free(st->local_marks);
     free(st);
 }
 

@@ -199,7 +199,7 @@ int pr_import_run(const pr_import_options *opt, pr_import_result *res, pr_error 
                         im.header.csv.out.len};
 
     /* the server's own loader decides whether the new data is good */
-    pr_registry_files loaded = {&records, &contacts, &updated, &header};
+    pr_registry_files loaded = {&records, &contacts, &updated, &header, NULL};
     reg = pr_registry_load_files(&loaded, err);
     if (!reg) {
         relocate(&im, err);

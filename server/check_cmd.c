@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "csv_table.h"
 #include "fields.h"
+#include "plan.h"
 
 /* "5264/tcp" into port and protocol. */
 static bool parse_port_proto(const char *arg, pr_check_entry *out)
@@ -30,6 +31,8 @@ static void print_verdict(const pr_verdict *v)
            name ? " " : "", name ? name : "", v->ok ? "ok" : "NOT OK");
     for (unsigned i = 0; i < v->reason_count; i++)
         printf("  %s: %s\n", pr_reason_code_name(v->reasons[i].code), v->reasons[i].message);
+    for (unsigned i = 0; i < v->note_count; i++)
+        printf("  note: %s\n", v->notes[i]);
     for (unsigned i = 0; i < v->name_problem_count; i++)
         printf("  name: %s\n", v->name_problems[i]);
     if (v->suggestion_count) {
@@ -49,6 +52,22 @@ int pr_cmd_check(const pr_options *opt, int argc, char **argv)
     if (argc > PR_MAX_MANIFEST_ENTRIES * 2) {
         fprintf(stderr, "portreg: check takes at most %d entries\n", PR_MAX_MANIFEST_ENTRIES);
         return 2;
+    }
+    if (opt->check_owner) {
+        size_t len = strlen(opt->check_owner);
+        bool ok = len >= 1 && len <= PR_PLAN_MAX_OWNER;
+        for (size_t i = 0; ok && i < len; i++) {
+            char c = opt->check_owner[i];
+            ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+                 c == '_';
+        }
+        if (!ok) {
+            fprintf(stderr,
+                    "portreg: --owner: \"%s\" is not a team name of 1 to %d of a-z, 0-9, "
+                    "'.', '_', '-'\n",
+                    opt->check_owner, PR_PLAN_MAX_OWNER);
+            return 2;
+        }
     }
     pr_check_entry entries[PR_MAX_MANIFEST_ENTRIES];
     size_t n = 0;
@@ -89,7 +108,8 @@ int pr_cmd_check(const pr_options *opt, int argc, char **argv)
     }
     pr_api_config cfg = {.max_limit = 1, .default_limit = 1, .cache_bytes = 0};
     pr_api *api = pr_api_new(reg, &cfg);
-    pr_check_options copt = {.both = opt->check_both, .suggest = opt->check_suggest};
+    pr_check_options copt = {
+        .both = opt->check_both, .suggest = opt->check_suggest, .owner = opt->check_owner};
     pr_manifest m;
     bool judged = api && pr_check_manifest_judge(api, entries, n, &copt, &m) == 0;
     json_t *result = NULL;

@@ -12,6 +12,7 @@
 
 typedef struct pr_options {
     const char *data_dir;      /* NULL: the built-in registry (builtin.h) */
+    const char *plan_file;     /* the port plan; NULL: DIR/port-plan.csv if any */
     unsigned max_data_age;     /* days after the registry's date to warn that it is old */
     const char *listen;        /* HOST:PORT, [IPv6]:PORT */
     const char *cors_origin;   /* Access-Control-Allow-Origin value */
@@ -35,6 +36,7 @@ typedef struct pr_options {
     bool check_json;           /* check: print the JSON answer */
     bool check_both;           /* check: suggest ports free for tcp and udp */
     unsigned check_suggest;    /* check: how many free ports to suggest */
+    const char *check_owner;   /* check: the team asking; NULL: nobody */
     const char *import_xml;    /* import: IANA's service-names-port-numbers.xml */
     const char *import_csv;    /* import: IANA's CSV for the records; NULL: from the XML */
     const char *import_out;    /* import: the data directory to write */

@@ -44,6 +44,10 @@ static const setting settings[] = {
      "data directory with service-names-port-numbers.csv and contacts.csv;\n"
      "default: the built-in registry (IANA's, dated, compiled in)",
      AT(data_dir), NULL},
+    {"--plan", "PORTREG_PLAN", TEXT, "FILE", 0, 0, NULL,
+     "the organization's own port plan (CSV, see README); default:\n"
+     "DIR/" PR_PLAN_FILE " when the --data directory has one",
+     AT(plan_file), NULL},
     {"--max-data-age", "PORTREG_MAX_DATA_AGE", NUMBER, "DAYS", 1, 36500, NULL,
      "warn in the log, at start-up and on reload, when the registry's date\n"
      "is older than this; the data still serves",
@@ -103,6 +107,10 @@ static const setting settings[] = {
      NULL},
     {"--both", NULL, SWITCH, NULL, 0, 0, NULL, "check: suggest ports free for tcp and udp",
      AT(check_both), NULL},
+    {"--owner", NULL, TEXT, "TEAM", 0, 0, NULL,
+     "check: who asks, a team of the plan: its own entries and bands\n"
+     "are ok for it, and suggestions come from its bands first",
+     AT(check_owner), NULL},
     {"--suggest", NULL, NUMBER, "N", 0, 20, NULL, "check: how many free ports to suggest",
      AT(check_suggest), "5"},
     {"--xml", NULL, TEXT, "FILE", 0, 0, NULL,
@@ -226,7 +234,8 @@ static int bad_value(const setting *s, const char *where, const char *value)
 
 pr_registry *pr_options_try_load(const pr_options *opt, pr_error *err)
 {
-    return opt->data_dir ? pr_registry_load_dir(opt->data_dir, err) : pr_builtin_load(err);
+    return opt->data_dir ? pr_registry_load_dir_plan(opt->data_dir, opt->plan_file, err)
+                         : pr_builtin_load_plan(opt->plan_file, err);
 }
 
 pr_registry *pr_options_load(const pr_options *opt)

@@ -303,7 +303,10 @@ static void assert_verdict(json_t *v, unsigned port, const char *proto, const ch
     char at[128];
     snprintf(at, sizeof at, "%u/%s %s", port, proto, name ? name : "(no name)");
     cr_assert(json_is_object(v), "%s: not an object", at);
-    cr_assert_eq(json_object_size(v), 12, "%s: a verdict has 11 members and the registry", at);
+    cr_assert_eq(json_object_size(v), 14, "%s: a verdict has 13 members and the registry", at);
+    /* no plan here: nobody asks, and nothing is said beside the reasons */
+    assert_member_null(v, "owner");
+    cr_assert_eq(json_array_size(member_array(v, "notes")), 0, "%s: no notes without a plan", at);
     assert_stamp(v);
     cr_assert(json_is_boolean(json_object_get(v, "ok")), "%s: ok", at);
     cr_assert_eq(member_int(v, "port"), port, "%s", at);

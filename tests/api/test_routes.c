@@ -18,7 +18,7 @@ TestSuite(routes, .init = fixture_sample, .fini = fixture_close);
     "\"description\":\"Network UPS Tools\",\"status\":\"assigned\","                               \
     "\"assignee\":[\"Network_UPS_Tools_Project\"],\"contact\":[\"Evgeny_Klimov\"],"                \
     "\"registered\":\"2002-05\",\"modified\":\"2022-05-18\",\"reference\":[\"RFC9271\"],"          \
-    "\"service_code\":null,\"unauthorized_use\":null,\"notes\":null}"
+    "\"service_code\":null,\"unauthorized_use\":null,\"notes\":null,\"source\":\"iana\"}"
 
 static void assert_body_is(const char *expected)
 {

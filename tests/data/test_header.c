@@ -140,7 +140,7 @@ Test(header, loaded_with_the_data_set)
     pr_source c = {"c", (const unsigned char *)contacts, sizeof contacts - 1};
     static const char good[] = HEADER_ROW "title,,T\r\n";
     pr_source h = {"h", (const unsigned char *)good, sizeof good - 1};
-    pr_registry_files files = {&r, &c, NULL, &h};
+    pr_registry_files files = {&r, &c, NULL, &h, NULL};
     pr_error err;
     pr_registry *reg = pr_registry_load_files(&files, &err);
     cr_assert_not_null(reg, "%s", format_error(&err));
