@@ -268,13 +268,12 @@ static int judge_pair(builder *b, const pr_record *x, const pr_record *y, pr_err
         return -1;
     }
     if (!later_band && !earlier_band) {
-        const pr_record *p = later->proto != PR_PROTO_NONE ? later : earlier;
         pr_error_set(err, b->plan_name, later->line, col,
-                     "%s %s%s%s of %s overlaps %s %s of %s (line %u): two owners may not hold "
-                     "the same port and protocol",
-                     later->service, later->port_text, p->proto ? "/" : "", proto_suffix(p),
-                     later->owner, earlier->service, earlier->port_text, earlier->owner,
-                     (unsigned)earlier->line);
+                     "%s %s%s%s of %s overlaps %s %s%s%s of %s (line %u): two owners may not "
+                     "hold the same port and protocol",
+                     later->service, later->port_text, later->proto ? "/" : "", proto_suffix(later),
+                     later->owner, earlier->service, earlier->port_text, earlier->proto ? "/" : "",
+                     proto_suffix(earlier), earlier->owner, (unsigned)earlier->line);
         return -1;
     }
     const pr_record *band = later_band ? later : earlier, *entry = later_band ? earlier : later;

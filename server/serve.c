@@ -36,6 +36,9 @@ static pr_dataset *load(const pr_options *opt)
                          .wire_free = pr_http_wire_free,
                          .operations = pr_http_operations,
                          .wire_bytes = PR_HTTP_WIRE_BYTES};
+    if (reg->has_plan)
+        pr_log(PR_LOG_INFO, "port plan %s: %u entries of %u teams, %u warnings",
+               reg->plan_source.name, reg->plan_rows, reg->owner_count, reg->plan_warnings);
     double seconds = reg->load_seconds;
     pr_dataset *ds = pr_dataset_new(reg, &cfg);
     if (!ds) {
@@ -123,10 +126,10 @@ int pr_cmd_serve(const pr_options *opt)
      * the data files. A change is acted on once the files have stayed as they
      * are for a whole interval, so a writer that replaces them one by one is
      * not caught half-way. */
-    bool watching = opt->data_dir && opt->watch_seconds > 0;
+    bool watching = (opt->data_dir || opt->plan_file) && opt->watch_seconds > 0;
     pr_watch_print loaded, seen;
     if (watching) {
-        pr_watch_take(opt->data_dir, &loaded);
+        pr_watch_take(opt->data_dir, opt->plan_file, &loaded);
         seen = loaded;
     }
     for (;;) {
@@ -136,12 +139,13 @@ int pr_cmd_serve(const pr_options *opt)
             if (!watching)
                 continue;
             pr_watch_print now;
-            pr_watch_take(opt->data_dir, &now);
+            pr_watch_take(opt->data_dir, opt->plan_file, &now);
             bool settled = !pr_watch_differ(&now, &seen);
             seen = now;
             if (!settled || !pr_watch_differ(&now, &loaded))
                 continue;
-            pr_log(PR_LOG_INFO, "the data files in %s changed: reloading", opt->data_dir);
+            pr_log(PR_LOG_INFO, "the data files in %s changed: reloading",
+                   opt->data_dir ? opt->data_dir : opt->plan_file);
             loaded = now;
             reload(opt, &current);
             continue;
@@ -152,7 +156,7 @@ int pr_cmd_serve(const pr_options *opt)
             break;
         }
         if (watching) {
-            pr_watch_take(opt->data_dir, &loaded);
+            pr_watch_take(opt->data_dir, opt->plan_file, &loaded);
             seen = loaded;
         }
         reload(opt, &current);

@@ -7,19 +7,25 @@
 
 #include "registry.h"
 
-static const char *const watched[] = {PR_RECORDS_FILE, PR_CONTACTS_FILE, PR_UPDATED_FILE};
+static const char *const watched[] = {PR_RECORDS_FILE, PR_CONTACTS_FILE, PR_UPDATED_FILE,
+                                      PR_PLAN_FILE};
 
 _Static_assert(sizeof watched / sizeof *watched ==
                    sizeof((pr_watch_print *)0)->files / sizeof(pr_watch_file),
                "one fingerprint slot per watched file");
 
-void pr_watch_take(const char *dir, pr_watch_print *out)
+void pr_watch_take(const char *dir, const char *plan, pr_watch_print *out)
 {
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < sizeof watched / sizeof *watched; i++) {
         char path[4096];
         struct stat st;
-        int n = snprintf(path, sizeof path, "%s/%s", dir, watched[i]);
+        bool is_plan = strcmp(watched[i], PR_PLAN_FILE) == 0;
+        /* a plan named apart is watched where it is; the built-in registry
+         * has no directory, only perhaps a plan */
+        int n = is_plan && plan ? snprintf(path, sizeof path, "%s", plan)
+                : dir           ? snprintf(path, sizeof path, "%s/%s", dir, watched[i])
+                                : -1;
         if (n < 0 || (size_t)n >= sizeof path || stat(path, &st) != 0)
             continue;
         out->files[i] = (pr_watch_file){.present = true,

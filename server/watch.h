@@ -5,7 +5,7 @@
  * A fingerprint is what stat(2) says of each data file: device, inode, size,
  * modification and change times, following symbolic links. Any difference
  * counts as a change; a file that appears or disappears is one too. Checking
- * costs three stat calls and reads no data. Plain values: no memory is
+ * costs four stat calls and reads no data. Plain values: no memory is
  * owned, any thread may use its own. */
 #ifndef PR_WATCH_H
 #define PR_WATCH_H
@@ -23,11 +23,12 @@ typedef struct pr_watch_file {
 } pr_watch_file;
 
 typedef struct pr_watch_print {
-    pr_watch_file files[3];
+    pr_watch_file files[4];
 } pr_watch_print;
 
-/* Fills *out with the fingerprint of the data files under dir. */
-void pr_watch_take(const char *dir, pr_watch_print *out);
+/* Fills *out with the fingerprint of the data files under dir (NULL: none)
+ * and of the port plan: the file plan names, or else dir's port-plan.csv. */
+void pr_watch_take(const char *dir, const char *plan, pr_watch_print *out);
 
 /* true when the two fingerprints differ in any file. */
 bool pr_watch_differ(const pr_watch_print *a, const pr_watch_print *b);
