@@ -3,6 +3,7 @@
  * the list is empty and every team is unknown. */
 #include "internal.h"
 #include "jsonw.h"
+#include "listpage.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +32,26 @@ static void write_owner(pr_jw *w, const pr_registry *reg, const pr_owner *o)
     pr_jw_raw(w, "]}", 2);
 }
 
+typedef struct owners_walk {
+    const pr_registry *reg;
+    uint32_t at;
+} owners_walk;
+
+static bool next_owner(void *ctx, uint32_t *item)
+{
+    owners_walk *ow = ctx;
+    if (ow->at >= ow->reg->owner_count)
+        return false;
+    *item = ow->at++;
+    return true;
+}
+
+static void write_owner_item(pr_jw *w, void *ctx, uint32_t item)
+{
+    owners_walk *ow = ctx;
+    write_owner(w, ow->reg, &ow->reg->owners[item]);
+}
+
 void pr_handle_owners(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
                       size_t arg_len)
 {
@@ -38,25 +59,18 @@ void pr_handle_owners(pr_api *api, const pr_request *req, pr_response *resp, con
     uint32_t limit, offset;
     if (!pr_param_page(api, req, resp, &limit, &offset))
         return;
-    const pr_registry *reg = api->reg;
-    uint32_t total = reg->owner_count;
-    pr_jw w;
-    pr_jw_init(&w, 1024);
-    pr_jw_raw(&w, "{\"items\":[", 10);
-    for (uint32_t i = offset; i < total && i - offset < limit; i++) {
-        if (i > offset)
-            pr_jw_raw(&w, ",", 1);
-        write_owner(&w, reg, &reg->owners[i]);
-    }
-    pr_jw_raw(&w, "],\"total\":", 10);
-    pr_jw_uint(&w, total);
-    pr_jw_raw(&w, ",\"limit\":", 9);
-    pr_jw_uint(&w, limit);
-    pr_jw_raw(&w, ",\"offset\":", 10);
-    pr_jw_uint(&w, offset);
-    pr_jw_raw(&w, "}", 1);
-    pr_respond_body(resp, req, pr_jw_finish(&w));
-    pr_set_page_links(resp, req, "/v1/owners", "", limit, offset, total);
+    owners_walk ow = {api->reg, 0};
+    pr_list list = {.path = "/v1/owners",
+                    .base = "",
+                    .limit = limit,
+                    .offset = offset,
+                    .next = next_owner,
+                    .ctx = &ow,
+                    .total_known = true,
+                    .total = api->reg->owner_count,
+                    .item = write_owner_item,
+                    .item_bytes = 1024};
+    pr_list_respond(req, resp, &list);
 }
 
 void pr_handle_owner(pr_api *api, const pr_request *req, pr_response *resp, const char *name,
