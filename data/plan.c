@@ -10,6 +10,8 @@
 #include "build.h"
 #include "fields.h"
 
+enum { PROTOS = PR_PROTO_COUNT - 1 };
+
 enum plan_col {
     PCOL_SERVICE,
     PCOL_PORT,
@@ -240,16 +242,6 @@ static const char *proto_suffix(const pr_record *r)
     return r->proto == PR_PROTO_NONE ? "" : pr_proto_name((enum pr_proto)r->proto);
 }
 
-static int by_port(const void *x, const void *y, void *ctx)
-{
-    const pr_record *recs = ctx;
-    const pr_record *a = &recs[*(const uint32_t *)x];
-    const pr_record *b = &recs[*(const uint32_t *)y];
-    if (a->port_first != b->port_first)
-        return a->port_first < b->port_first ? -1 : 1;
-    return *(const uint32_t *)x < *(const uint32_t *)y ? -1 : 1;
-}
-
 /* Two entries of different owners that share ports and a protocol: an
  * error for two bands and for two entries, a warning for an entry inside
  * another's band. The one later in the file is the one reported. */
@@ -297,27 +289,58 @@ int prd_read_plan(builder *b, const pr_source *plan, pr_error *err)
     }
     if (pr_csv_read_flags(plan, plan_columns, PLAN_COLS, on_plan_row, b, PR_CSV_COMMENTS, err) < 0)
         return -1;
-    uint32_t n = b->record_count - b->local_first;
-    uint32_t *order = malloc(((size_t)n + 1) * sizeof *order);
-    if (!order)
-        return prd_out_of_memory(b, plan->name, 0, err);
-    for (uint32_t i = 0; i < n; i++)
-        order[i] = b->local_first + i;
-    qsort_r(order, n, sizeof *order, by_port, b->st->records);
-    int rc = 0;
-    /* a sweep by first port: only entries that start before one ends can
-     * overlap it, and plans hold few long ranges */
-    for (uint32_t i = 0; i < n && rc == 0; i++) {
-        const pr_record *x = &b->st->records[order[i]];
-        for (uint32_t j = i + 1; j < n && rc == 0; j++) {
-            const pr_record *y = &b->st->records[order[j]];
-            if (y->port_first > x->port_last)
-                break;
-            if (strcmp(x->owner, y->owner) != 0 && protos_meet(x, y))
-                rc = judge_pair(b, x, y, err);
+    /* The ports the plan covers, counted before any loop over them: a plan
+     * of thousands of whole-range entries would otherwise take seconds to
+     * check and gigabytes to index. */
+    uint64_t covered = 0;
+    for (uint32_t i = b->local_first; i < b->record_count; i++) {
+        const pr_record *r = &b->st->records[i];
+        covered += ((uint64_t)r->port_last - r->port_first + 1) * (r->proto ? 1 : PROTOS);
+        if (covered > PR_PLAN_MAX_PORTS) {
+            pr_error_set(err, plan->name, r->line, plan_columns[PCOL_PORT],
+                         "the plan's entries cover over %u ports and protocols in all",
+                         PR_PLAN_MAX_PORTS);
+            return -1;
         }
     }
-    free(order);
+    /* Who holds each port, per protocol: the first record of the plan (its
+     * index + 1; 0: none) that holds it as a band, and as an entry. The
+     * bands first, so that every entry meets every band whatever the order
+     * of the lines; a port is looked at once per record covering it. */
+    uint32_t *claims = calloc((size_t)2 * PROTOS * 65536, sizeof *claims);
+    if (!claims)
+        return prd_out_of_memory(b, plan->name, 0, err);
+    const pr_record *recs = b->st->records;
+    int rc = 0;
+    for (int pass = 0; pass < 2 && rc == 0; pass++) {
+        bool entries = pass == 1;
+        for (uint32_t i = b->local_first; i < b->record_count && rc == 0; i++) {
+            const pr_record *r = &recs[i];
+            if ((r->local_status != PR_PLAN_BAND) != entries)
+                continue;
+            bool warned = false;
+            for (int proto = PR_PROTO_TCP; proto < PR_PROTO_COUNT && rc == 0; proto++) {
+                if (r->proto != PR_PROTO_NONE && r->proto != proto)
+                    continue;
+                uint32_t *bands = claims + (size_t)(proto - 1) * 65536;
+                uint32_t *mine = entries ? bands + (size_t)PROTOS * 65536 : bands;
+                for (uint32_t p = r->port_first; p <= r->port_last && rc == 0; p++) {
+                    uint32_t c = mine[p];
+                    if (!c)
+                        mine[p] = i + 1;
+                    else if (strcmp(recs[c - 1].owner, r->owner) != 0)
+                        rc = judge_pair(b, &recs[c - 1], r, err); /* an error */
+                    c = bands[p];
+                    if (entries && !warned && rc == 0 && c &&
+                        strcmp(recs[c - 1].owner, r->owner) != 0) {
+                        rc = judge_pair(b, &recs[c - 1], r, err); /* a warning */
+                        warned = true;
+                    }
+                }
+            }
+        }
+    }
+    free(claims);
     return rc;
 }
 

@@ -34,5 +34,8 @@
 #define PR_PLAN_MAX_ROWS    20000
 #define PR_PLAN_MAX_OWNER   64
 #define PR_PLAN_MAX_SERVICE 63
+/* The ports the entries cover, counted once per protocol (an entry for
+ * every protocol counts four times): some 30 whole-range bands. */
+#define PR_PLAN_MAX_PORTS (2u * 1024 * 1024)
 
 #endif

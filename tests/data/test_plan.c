@@ -192,6 +192,32 @@ Test(plan, one_owner_may_overlap_itself)
     pr_registry_free(reg);
 }
 
+/* Checking overlaps looks at each port of each entry once: thousands of
+ * one team's entries on one port load at once (a pairwise check took
+ * minutes), and whole-range entries past a bound are refused before any
+ * loop over their ports. */
+Test(plan, crowded_plans_load_fast_or_are_refused, .timeout = 10)
+{
+    size_t n = 20000, line = strlen("a,5000,tcp udp sctp dccp,team-a,,assigned,,\n");
+    char *text = malloc(sizeof HEADER + n * line);
+    cr_assert_not_null(text);
+    strcpy(text, HEADER);
+    for (size_t i = 0, at = strlen(HEADER); i < n; i++, at += line)
+        memcpy(text + at, "a,5000,tcp udp sctp dccp,team-a,,assigned,,\n", line + 1);
+    pr_registry *reg = load_good(text);
+    cr_assert_eq(reg->record_count - reg->local_first, 4 * n);
+    pr_registry_free(reg);
+    strcpy(text, HEADER);
+    for (int i = 0; i < 40; i++)
+        strcat(text, ",0-65535,,team-a,,band,,\n");
+    pr_error err;
+    cr_assert_null(load_with_plan(text, strlen(text), &err));
+    cr_assert_str_eq(format_error(&err),
+                     "port-plan.csv:10: Port Number: the plan's entries cover over 2097152 ports "
+                     "and protocols in all");
+    free(text);
+}
+
 Test(plan, a_plan_with_only_a_header_loads_empty)
 {
     pr_registry *reg = load_good("# nothing planned yet\n" HEADER);
