@@ -346,7 +346,21 @@ static bool suggested(const pr_verdict *v, uint16_t port)
     return false;
 }
 
-/* The asker's bands for the protocol first, from their first port up. */
+/* Does one of the owner's bands cover port for proto? */
+static bool own_band_covers(const pr_registry *reg, const pr_owner *o, uint32_t port,
+                            enum pr_proto proto)
+{
+    for (uint32_t k = 0; k < o->records.count; k++) {
+        const pr_record *r = &reg->records[reg->owner_records[o->records.first + k]];
+        if (r->local_status == PR_PLAN_BAND && (r->proto == PR_PROTO_NONE || r->proto == proto) &&
+            r->port_first <= port && port <= r->port_last)
+            return true;
+    }
+    return false;
+}
+
+/* The asker's bands for the protocol first (with both, bands of its own
+ * for tcp and udp alike), from their first port up. */
 static void suggest_from_bands(const pr_registry *reg, const pr_check_options *opt, unsigned want,
                                pr_verdict *v)
 {
@@ -355,18 +369,14 @@ static void suggest_from_bands(const pr_registry *reg, const pr_check_options *o
     const pr_check_entry *e = &v->entry;
     for (uint32_t k = 0; o && k < o->records.count && v->suggestion_count < want; k++) {
         const pr_record *r = &reg->records[reg->owner_records[o->records.first + k]];
-        if (r->local_status != PR_PLAN_BAND ||
-            (r->proto != PR_PROTO_NONE && r->proto != e->proto && !opt->both))
+        if (r->local_status != PR_PLAN_BAND || (r->proto != PR_PROTO_NONE && r->proto != e->proto))
             continue;
         for (uint32_t p = r->port_first; p <= r->port_last && v->suggestion_count < want; p++) {
-            bool fits = opt->both ? band_port_free(reg, (uint16_t)p, PR_PROTO_TCP) &&
-                                        band_port_free(reg, (uint16_t)p, PR_PROTO_UDP)
-                                  : band_port_free(reg, (uint16_t)p, e->proto);
-            /* with both, the band must cover the other protocol too */
-            if (opt->both)
-                for (int q = PR_PROTO_TCP; q <= PR_PROTO_UDP; q++)
-                    fits = fits && (pr_registry_local_marks(reg, (uint16_t)p, (enum pr_proto)q) &
-                                    PR_MARK_BAND);
+            bool fits = band_port_free(reg, (uint16_t)p, e->proto);
+            if (fits && opt->both) {
+                enum pr_proto other = e->proto == PR_PROTO_TCP ? PR_PROTO_UDP : PR_PROTO_TCP;
+                fits = band_port_free(reg, (uint16_t)p, other) && own_band_covers(reg, o, p, other);
+            }
             if (fits && p != e->port && !suggested(v, (uint16_t)p))
                 v->suggestions[v->suggestion_count++] = (uint16_t)p;
         }
