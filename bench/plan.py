@@ -66,7 +66,7 @@ def load_ms(binary, data, plan):
     return float(m.group(1)), out
 
 
-def run_wrk(base, urls, seconds, threads, connections, result):
+def run_wrk(base, urls, seconds, threads, connections, result, strict=True):
     here = os.path.dirname(os.path.abspath(__file__))
     env = dict(os.environ, BENCH_DIR=here, BENCH_URLS=urls, BENCH_RESULT=result)
     subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "2s",
@@ -74,8 +74,10 @@ def run_wrk(base, urls, seconds, threads, connections, result):
                    env=env, capture_output=True, check=True)
     with open(result) as f:
         r = json.load(f)
-    errs = {k: v for k, v in r["errors"].items() if v}
-    if errs or r["requests"] == 0:
+    # a timeout is an answer slower than 2 s, which a busy machine gives now
+    # and then; an error status or a failed connection is a fault
+    errs = {k: v for k, v in r["errors"].items() if v and k != "timeout"}
+    if strict and (errs or r["requests"] == 0):
         bench.die(f"{urls}: errors {errs}, {r['requests']} answers")
     return r
 
@@ -90,11 +92,12 @@ def measure(a, plan, ep, tag, extra):
         base = f"http://127.0.0.1:{port}"
         urls = os.path.join(a.work, "mix", f"{ep}.txt")
         res = os.path.join(a.work, f"plan-{ep}-{tag}")
-        run_wrk(base, urls, a.warmup, a.wrk_threads, a.connections, res + ".warmup.json")
+        run_wrk(base, urls, a.warmup, a.wrk_threads, a.connections, res + ".warmup.json",
+                strict=False)
         before = bench.cpu_seconds(proc.pid)
         r = run_wrk(base, urls, a.duration, a.wrk_threads, a.connections, res + ".json")
         after = bench.cpu_seconds(proc.pid)
-        return (after - before), r["requests"]
+        return (after - before), r["requests"], r["errors"].get("timeout", 0)
     finally:
         proc.terminate()
         proc.wait()
@@ -106,7 +109,7 @@ def main():
     ap.add_argument("--data", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--entries", type=int, default=1000)
-    ap.add_argument("--runs", type=int, default=9)
+    ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--duration", type=int, default=8)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--wrk-threads", type=int, default=2)
@@ -119,7 +122,7 @@ def main():
     make_plan(plan, a.entries)
     _, report = load_ms(a.binary, a.data, plan)
     counts = re.search(r"^plan entries: +(.*)$", report, re.M)
-    print(f"  plan: {a.entries} lines: {counts.group(1) if counts else '?'}")
+    print(f"  plan: {counts.group(1) if counts else '?'}")
 
     # load time: alternate, so that a busy moment hits both alike
     without, with_ = [], []
@@ -142,11 +145,13 @@ def main():
     for cache, extra in (("cached", []), ("uncached", ["--cache-bytes", "0"])):
         for ep in a.endpoints.split(","):
             cpu = {"without": [0.0, 0], "with": [0.0, 0]}
+            timeouts = 0
             for i, tag in enumerate(["without", "with", "with", "without"]):
-                secs, answers = measure(a, plan if tag == "with" else None, ep,
-                                        f"{cache}-{tag}{i}", extra)
+                secs, answers, late = measure(a, plan if tag == "with" else None, ep,
+                                              f"{cache}-{tag}{i}", extra)
                 cpu[tag][0] += secs
                 cpu[tag][1] += answers
+                timeouts += late
             us = {k: 1e6 * v[0] / v[1] for k, v in cpu.items()}
             change = (us["with"] / us["without"] - 1) * 100
             ok = change < 5
@@ -154,7 +159,8 @@ def main():
             results["endpoints"][f"{ep} ({cache})"] = {
                 "cpu_us_per_answer_without": us["without"], "cpu_us_per_answer_with": us["with"],
                 "answers_without": cpu["without"][1], "answers_with": cpu["with"][1],
-                "change_percent": change, "target_percent": 5, "met": ok}
+                "change_percent": change, "target_percent": 5, "met": ok,
+                "timeouts": timeouts}
             print(f"  {ep:7s} {cache:8s} CPU per answer: {us['without']:.2f} us without, "
                   f"{us['with']:.2f} us with the plan ({change:+.1f} %; target < 5 %) "
                   f"over {cpu['without'][1]:,} / {cpu['with'][1]:,} answers")
