@@ -68,6 +68,12 @@ pr_api *pr_api_new(const pr_registry *reg, const pr_api_config *cfg)
         pr_api_free(api);
         return NULL;
     }
+    for (int proto = PR_PROTO_TCP; proto < PR_PROTO_COUNT; proto++)
+        for (uint32_t port = 0; port < 65536; port++)
+            if (pr_registry_port_status(reg, (uint16_t)port, (enum pr_proto)proto) ==
+                    PR_STATUS_UNASSIGNED &&
+                !pr_registry_local_marks(reg, (uint16_t)port, (enum pr_proto)proto))
+                api->free_bits[proto - 1][port / 64] |= (uint64_t)1 << (port % 64);
     for (uint32_t i = 0; i < reg->person_count; i++)
         if (reg->people[i].as_assignee.count)
             api->assignees_by_count[api->assignee_count++] = i;

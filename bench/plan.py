@@ -12,6 +12,11 @@ on ports IANA assigned), then measures, without and with it loaded:
     prepared, each measured twice per configuration in the order
     without, with, with, without, so that drift hits both alike.
 
+  - the same in process (bench/plancost.c beside the binary, when built):
+    pr_api_handle without sockets or cache over the same mixes, 15 rounds,
+    the two in turn; this is what the targets are judged on, as the wire
+    runs on a shared machine swing by more than the 5 % sought.
+
 Prints a table and writes the figures as JSON (--out)."""
 import argparse
 import json
@@ -116,6 +121,7 @@ def main():
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--endpoints", default="port,search,check")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--plancost", help="bench/plancost; default: bench/plancost beside --binary")
     a = ap.parse_args()
 
     plan = os.path.join(a.work, "port-plan.generated.csv")
@@ -139,6 +145,30 @@ def main():
                                                   "met": lp - lw < 10},
                "endpoints": {}}
     met = results["load_ms"]["met"]
+    # in process: the figures the targets are judged on
+    plancost = a.plancost or os.path.join(os.path.dirname(os.path.abspath(a.binary)), "bench",
+                                          "plancost")
+    results["in_process"] = {}
+    if os.access(plancost, os.X_OK):
+        mixes = [os.path.join(a.work, "mix", f"{ep}.txt") for ep in a.endpoints.split(",")]
+        out = subprocess.run([plancost, "--data", a.data, "--plan", plan, "--rounds", "15"] + mixes,
+                             capture_output=True, text=True, check=True).stdout
+        for line in out.splitlines():
+            name, without_us, with_us, change = line.split()
+            ep = name.removesuffix(".txt")
+            ok = float(change) < 5
+            met = met and ok
+            results["in_process"][ep] = {"cpu_us_per_answer_without": float(without_us),
+                                         "cpu_us_per_answer_with": float(with_us),
+                                         "change_percent": float(change), "target_percent": 5,
+                                         "met": ok}
+            print(f"  {ep:7s} in process, uncached, median of 15: {float(without_us):.2f} us "
+                  f"without, {float(with_us):.2f} us with the plan ({float(change):+.1f} %; "
+                  f"target < 5 %)")
+    else:
+        print(f"  ({plancost} not built: no in-process figures)")
+    wire_met = True
+
     # with the server's answer cache as it serves (the mixes' answers are
     # kept after the warm-up), and without it (--cache-bytes 0: every answer
     # rendered, the plan's records and rules included)
@@ -155,7 +185,7 @@ def main():
             us = {k: 1e6 * v[0] / v[1] for k, v in cpu.items()}
             change = (us["with"] / us["without"] - 1) * 100
             ok = change < 5
-            met = met and ok
+            wire_met = wire_met and ok
             results["endpoints"][f"{ep} ({cache})"] = {
                 "cpu_us_per_answer_without": us["without"], "cpu_us_per_answer_with": us["with"],
                 "answers_without": cpu["without"][1], "answers_with": cpu["with"][1],
@@ -164,6 +194,10 @@ def main():
             print(f"  {ep:7s} {cache:8s} CPU per answer: {us['without']:.2f} us without, "
                   f"{us['with']:.2f} us with the plan ({change:+.1f} %; target < 5 %) "
                   f"over {cpu['without'][1]:,} / {cpu['with'][1]:,} answers")
+    # the wire figures judge only when there is nothing better
+    if not results["in_process"]:
+        met = met and wire_met
+    results["wire_targets_met"] = wire_met
     results["all_targets_met"] = met
     results["when"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     with open(a.out, "w") as f:
