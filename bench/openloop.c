@@ -19,7 +19,9 @@
  * usage: openloop HOST PORT RATE SECONDS WARMUP CONNECTIONS THREADS URLS_FILE OUT_JSON
  * Exit status: 0 when it ran (errors are counted in the JSON), 2 on a
  * usage error, 1 when it could not run at all. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -226,8 +228,8 @@ static void *run(void *arg)
 
     double interval = 1e9 / w->rate;
     uint64_t start = w->start, measure_from = w->measure_from, total = w->total;
-    uint64_t next = 0;    /* the next request to become due */
-    uint64_t queued = 0;  /* due and not yet sent: next - queued is the first */
+    uint64_t next = 0;   /* the next request to become due */
+    uint64_t queued = 0; /* due and not yet sent: next - queued is the first */
     uint64_t max_queue = 0, measured_sent = 0;
     int rr = 0;
     struct epoll_event events[MAX_CONNS + 1];
@@ -265,8 +267,8 @@ static void *run(void *arg)
             break; /* what is still in flight or queued is counted below */
         if (next < total) {
             uint64_t at = start + (uint64_t)((double)next * interval);
-            struct itimerspec its = {.it_value = {(time_t)(at / 1000000000u),
-                                                  (long)(at % 1000000000u)}};
+            struct itimerspec its = {
+                .it_value = {(time_t)(at / 1000000000u), (long)(at % 1000000000u)}};
             timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL);
         }
         int n = epoll_wait(ep, events, MAX_CONNS + 1, next < total ? -1 : 100);
@@ -434,9 +436,9 @@ int main(int argc, char **argv)
             ", \"achieved_rps\": %.0f, \"max_queue\": %" PRIu64
             ", \"p50_us\": %.1f, \"p90_us\": %.1f, \"p99_us\": %.1f, \"p999_us\": %.1f,"
             " \"max_us\": %.1f}\n",
-            rate, seconds, warmup, nconn, threads, sent, completed, errors, unfinished,
-            reconnects, achieved, max_queue, percentile_us(50), percentile_us(90),
-            percentile_us(99), percentile_us(99.9), (double)max_ns / 1e3);
+            rate, seconds, warmup, nconn, threads, sent, completed, errors, unfinished, reconnects,
+            achieved, max_queue, percentile_us(50), percentile_us(90), percentile_us(99),
+            percentile_us(99.9), (double)max_ns / 1e3);
     fclose(out);
     return 0;
 }
