@@ -3,6 +3,7 @@
  * load (pr_registry.changes): a binary search and a slice per request. */
 #include "internal.h"
 #include "jsonw.h"
+#include "listpage.h"
 
 #include <string.h>
 
@@ -25,34 +26,59 @@ static bool read_since(const pr_request *req, pr_response *resp, pr_date *out)
     return true;
 }
 
+/* The walk over reg->changes[0 .. total): the list's order is the index's. */
+typedef struct changes_walk {
+    const pr_registry *reg;
+    uint32_t at, total;
+    char since[11];
+} changes_walk;
+
+static bool next_change(void *ctx, uint32_t *item)
+{
+    changes_walk *cw = ctx;
+    if (cw->at >= cw->total)
+        return false;
+    *item = cw->reg->changes[cw->at++];
+    return true;
+}
+
+static void write_change(pr_jw *w, void *ctx, uint32_t item)
+{
+    const changes_walk *cw = ctx;
+    pr_jw_record(w, cw->reg, &cw->reg->records[item]);
+}
+
+static void write_since(pr_jw *w, void *ctx, const uint32_t *page, uint32_t count)
+{
+    (void)page, (void)count;
+    const changes_walk *cw = ctx;
+    pr_jw_raw(w, ",\"since\":", 9);
+    pr_jw_string(w, cw->since);
+}
+
 void pr_handle_changes(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
                        size_t arg_len)
 {
     (void)arg, (void)arg_len;
-    const pr_registry *reg = api->reg;
     pr_date since;
     uint32_t limit, offset;
     if (!read_since(req, resp, &since) || !pr_param_page(api, req, resp, &limit, &offset))
         return;
-    uint32_t total = pr_registry_changes_since(reg, since);
-    uint32_t n = offset < total ? (total - offset < limit ? total - offset : limit) : 0;
-    char day[11];
-    pr_date_format(since, day);
-    pr_jw w;
-    pr_jw_init(&w, 256 + (size_t)n * 384);
-    pr_jw_raw(&w, "{\"items\":", 9);
-    pr_jw_records(&w, reg, reg->changes + (n ? offset : 0), n);
-    pr_jw_raw(&w, ",\"total\":", 9);
-    pr_jw_uint(&w, total);
-    pr_jw_raw(&w, ",\"limit\":", 9);
-    pr_jw_uint(&w, limit);
-    pr_jw_raw(&w, ",\"offset\":", 10);
-    pr_jw_uint(&w, offset);
-    pr_jw_raw(&w, ",\"since\":", 9);
-    pr_jw_string(&w, day);
-    pr_jw_raw(&w, "}", 1);
-    pr_respond_body(resp, req, pr_jw_finish(&w));
+    changes_walk cw = {.reg = api->reg, .total = pr_registry_changes_since(api->reg, since)};
+    pr_date_format(since, cw.since);
     char base[64] = "";
-    bool fits = pr_query_append(base, sizeof base, "since", day);
-    pr_set_page_links(resp, req, "/v1/changes", fits ? base : NULL, limit, offset, total);
+    bool fits = pr_query_append(base, sizeof base, "since", cw.since);
+    /* the total is the binary search's: the walk stops at the page's end */
+    pr_list list = {.path = "/v1/changes",
+                    .base = fits ? base : NULL,
+                    .limit = limit,
+                    .offset = offset,
+                    .next = next_change,
+                    .ctx = &cw,
+                    .total_known = true,
+                    .total = cw.total,
+                    .item = write_change,
+                    .item_bytes = 384,
+                    .members = write_since};
+    pr_list_respond(req, resp, &list);
 }
