@@ -387,7 +387,8 @@ static enum pr_route route_request(pr_api *api, const pr_request *req, pr_respon
         pr_problem(resp, req, 400, NULL, "more than %d query parameters", PR_MAX_QUERY_PARAMS);
         return row->id;
     }
-    if (!pr_params_allow(req, resp, posting ? row->post_params : row->params))
+    if (!pr_params_allow_lists(req, resp, posting ? row->post_params : row->params,
+                               posting ? NULL : row->lists))
         return row->id;
     if (row->operations) {
         api->cfg.operations(row->id, api, req, resp);
