@@ -62,10 +62,17 @@ Test(export, layers_share_one_set_of_names)
                                 {"our plan", local->records, local->record_count}};
     char *file = pr_export_services(layers, 2, "", NULL);
     cr_assert_not_null(file);
-    cr_assert_not_null(strstr(file, "#   IANA\n#   our plan\n"));
+    cr_assert_not_null(strstr(file, "#   IANA\n#   our plan\n#\n"));
     cr_assert_null(strstr(file, "9000/tcp"), "http was written by the first layer");
     cr_assert_not_null(strstr(file, "\nteam-api\t9001/tcp\t\t\t# Team API\n"));
     cr_assert_not_null(strstr(file, "\nteam-api\t9001/udp\n"));
+    free(file);
+    /* an empty layer adds nothing, not even its name */
+    layers[1].count = 0;
+    file = pr_export_services(layers, 2, "", NULL);
+    cr_assert_not_null(strstr(file, "#   IANA\n#\n"));
+    cr_assert_null(strstr(file, "our plan"));
+    cr_assert_null(strstr(file, "team-api"));
     free(file);
     pr_registry_free(local);
     pr_registry_free(iana);
