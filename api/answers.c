@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "encoding.h"
+
 enum {
     MAX_PROBES = 16,
     /* what the clock hand looks at for one insertion at most: entries, and
@@ -188,7 +190,7 @@ void pr_answers_keep(pr_answers *answers, const pr_answer_key *key, pr_response 
         return;
     size_t link_len = strlen(resp->link);
     size_t size = sizeof(entry) + key->len + link_len + 1;
-    size_t cost = size + sizeof(pr_body) + resp->body->len + extra;
+    size_t cost = size + pr_body_cost(resp->body, extra);
     if (cost > budget)
         return;
     if (!pr_budget_take(budget_used, budget, cost) &&

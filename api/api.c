@@ -8,6 +8,8 @@
 #include "check.h"
 #include "conditional.h"
 #include "csv_table.h"
+#include "encoding.h"
+#include "negotiate.h"
 #include "web.h"
 
 static const char json_media_type[] = "application/json";
@@ -87,6 +89,7 @@ static void free_body(const pr_api *api, pr_body *body)
 {
     if (!body)
         return;
+    free_body(api, atomic_load(&body->gzip));
     for (int i = 0; i < 2; i++) {
         void *wire = atomic_load(&body->wire[i]);
         if (wire && api->cfg.wire_free)
@@ -175,10 +178,15 @@ void pr_respond_cached(pr_api *api, const pr_request *req, pr_response *resp,
         pr_problem(resp, req, 500, NULL, "out of memory while rendering the response");
         return;
     }
-    size_t cost = sizeof *body + body->len + api->cfg.wire_bytes;
     /* a slot's address names its answer as well as a key would */
-    if (!pr_cache_admits(api, (uint64_t)(uintptr_t)slot) ||
-        !pr_budget_take(&api->cached_bytes, api->cfg.cache_bytes, cost)) {
+    if (!pr_cache_admits(api, (uint64_t)(uintptr_t)slot)) {
+        respond_body(resp, body, true, json_media_type);
+        return;
+    }
+    /* compressed once, here, and sent from memory from then on */
+    pr_body_attach_gzip(body);
+    size_t cost = pr_body_cost(body, api->cfg.wire_bytes);
+    if (!pr_budget_take(&api->cached_bytes, api->cfg.cache_bytes, cost)) {
         respond_body(resp, body, true, json_media_type);
         return;
     }
@@ -187,7 +195,7 @@ void pr_respond_cached(pr_api *api, const pr_request *req, pr_response *resp,
                                                  memory_order_acquire)) {
         /* another thread rendered the same bytes first: use its copy */
         atomic_fetch_sub(&api->cached_bytes, cost);
-        free(body);
+        pr_body_free(body);
         body = expected;
     }
     respond_body(resp, body, false, json_media_type);
@@ -411,10 +419,43 @@ static enum pr_route route_request(pr_api *api, const pr_request *req, pr_respon
     if (kept && pr_answers_find(api->answers, &key, resp))
         return row->id;
     row->get(api, req, resp, arg, arg_len);
-    if (kept && resp->status == 200 && resp->cacheable && pr_cache_admits(api, key.hash))
+    if (kept && resp->status == 200 && resp->cacheable && resp->body_owned &&
+        pr_cache_admits(api, key.hash)) {
+        /* compressed once, here, and sent from memory from then on */
+        pr_body_attach_gzip((pr_body *)resp->body);
         pr_answers_keep(api->answers, &key, resp, &api->cached_bytes, api->cfg.cache_bytes,
                         api->cfg.wire_bytes, true);
+    }
     return row->id;
+}
+
+/* RFC 9110 8.4 and 12.5.3: the content coding a 200 goes out in. A kept
+ * body's variant was made when it was kept; a body made for this request
+ * alone is compressed now, and only if the client takes gzip. */
+static void choose_coding(const pr_request *req, pr_response *resp)
+{
+    pr_body *body = (pr_body *)resp->body;
+    if (resp->status != 200 || !body || body->len < PR_GZIP_MIN_BYTES)
+        return;
+    resp->vary_encoding = true;
+    bool gzip = pr_accepts_gzip(req->accept_encoding);
+    if (!resp->body_owned) {
+        pr_body *gz = gzip ? atomic_load_explicit(&body->gzip, memory_order_acquire) : NULL;
+        if (gz)
+            resp->body = gz;
+        return;
+    }
+    /* an owned body may carry a variant made for a cache that had no room:
+     * it leaves here attached to nothing (api.h) */
+    pr_body *gz = atomic_exchange_explicit(&body->gzip, NULL, memory_order_relaxed);
+    if (gzip && !gz)
+        gz = pr_body_gzip(body);
+    if (!gzip || !gz) {
+        free(gz);
+        return;
+    }
+    free(body);
+    resp->body = gz;
 }
 
 void pr_api_handle(pr_api *api, const pr_request *req, pr_response *resp)
@@ -423,6 +464,7 @@ void pr_api_handle(pr_api *api, const pr_request *req, pr_response *resp)
      * can be freed under the response */
     unsigned token = api->grace ? pr_grace_enter(api->grace) : 0;
     enum pr_route route = route_request(api, req, resp);
+    choose_coding(req, resp);
     resp->route = route;
     resp->grace = api->grace;
     resp->grace_token = token;

@@ -101,7 +101,17 @@ static size_t percent_decode(const char *src, size_t len, char *out)
 
 void exchange_run_unparsed(pr_api *api, exchange *ex, enum pr_method method, const char *target)
 {
+    exchange_run_fields(api, ex, method, target, NULL);
+}
+
+void exchange_run_fields(pr_api *api, exchange *ex, enum pr_method method, const char *target,
+                         const request_fields *fields)
+{
     memset(ex, 0, sizeof *ex);
+    if (fields) {
+        ex->req.accept = fields->accept;
+        ex->req.accept_encoding = fields->accept_encoding;
+    }
     size_t len = strlen(target);
     /* decoding never grows text; each part gets its own terminator */
     ex->storage = malloc(2 * len + 2 * (sizeof ex->params / sizeof ex->params[0]) + 8);

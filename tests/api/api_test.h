@@ -49,6 +49,16 @@ void exchange_run(pr_api *api, exchange *ex, enum pr_method method, const char *
 void exchange_run_unparsed(pr_api *api, exchange *ex, enum pr_method method, const char *target);
 void exchange_end(exchange *ex);
 
+/* Header fields of a request that the API reads; NULL members are absent. */
+typedef struct request_fields {
+    const char *accept;
+    const char *accept_encoding;
+} request_fields;
+
+/* As exchange_run_unparsed, with these fields (NULL: none). */
+void exchange_run_fields(pr_api *api, exchange *ex, enum pr_method method, const char *target,
+                         const request_fields *fields);
+
 /* GET target; asserts a 200 JSON answer and returns the parsed body, which
  * stays owned by ex. */
 json_t *get_ok(pr_api *api, exchange *ex, const char *target);
