@@ -112,6 +112,11 @@ bool pr_answer_key_of(const pr_request *req, pr_answer_key *key)
         if (!append(key, p->key, strlen(p->key)) || !append(key, p->value, p->value_len))
             return false;
     }
+    /* the format chosen by Accept is part of the question; "\x01" begins
+     * no parameter the router lets through */
+    char format[2] = {'\x01', (char)('0' + req->format)};
+    if (req->format && !append(key, format, sizeof format))
+        return false;
     key->hash = add_bytes(0xcbf29ce484222325u, key->bytes, key->len);
     return true;
 }

@@ -9,6 +9,7 @@
 #include "conditional.h"
 #include "csv_table.h"
 #include "encoding.h"
+#include "formats.h"
 #include "negotiate.h"
 #include "web.h"
 
@@ -215,6 +216,18 @@ void pr_respond_body(pr_response *resp, const pr_request *req, pr_body *body)
     respond_body(resp, body, true, json_media_type);
 }
 
+void pr_respond_records(pr_api *api, const pr_request *req, pr_response *resp, const uint32_t *idx,
+                        uint32_t n)
+{
+    enum pr_format format = (enum pr_format)req->format;
+    pr_body *body = pr_records_body(api->reg, format, idx, n);
+    if (!body) {
+        pr_problem(resp, req, 500, NULL, "out of memory while rendering the response");
+        return;
+    }
+    respond_body(resp, body, true, pr_format_media_type(format));
+}
+
 static const char *reason_phrase(int status)
 {
     switch (status) {
@@ -224,6 +237,8 @@ static const char *reason_phrase(int status)
         return "Not Found";
     case 405:
         return "Method Not Allowed";
+    case 406:
+        return "Not Acceptable";
     case 413:
         return "Content Too Large";
     case 415:
@@ -361,6 +376,80 @@ void pr_response_release(pr_response *resp)
 
 /* ---- router ---- */
 
+/* ?pretty, ?pretty=true or ?pretty=1 indent JSON; =false or =0 do not. */
+static bool read_pretty(const pr_request *req, pr_response *resp, bool *pretty)
+{
+    const pr_param *p = pr_param_find(req, "pretty");
+    *pretty = p && (!p->value[0] || !strcmp(p->value, "true") || !strcmp(p->value, "1"));
+    if (!p || *pretty || !strcmp(p->value, "false") || !strcmp(p->value, "0"))
+        return true;
+    char q[96];
+    pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
+    pr_problem(resp, req, 400, "pretty", "pretty takes no value, or true, false, 1 or 0, not %s",
+               q);
+    return false;
+}
+
+/* The format of a list of records: ?format= when given (a link names its
+ * format whatever the client's Accept says), else Accept (RFC 9110
+ * 12.5.1). A 400 for a format that is none, a 406 when Accept allows none
+ * of them. */
+static bool choose_format(const pr_api *api, const pr_request *req, pr_response *resp,
+                          unsigned char *out)
+{
+    enum pr_format format;
+    const pr_param *p = pr_param_find(req, "format");
+    if (p) {
+        format = pr_format_parse(p->value);
+        if (format == PR_FORMAT_COUNT) {
+            char q[96];
+            pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
+            pr_problem(resp, req, 400, "format", "format must be json, csv or txt, not %s", q);
+            return false;
+        }
+    } else if (!pr_negotiate_format(req->accept, &format)) {
+        pr_problem(resp, req, 406, NULL,
+                   "this resource is application/json, text/csv or text/plain, and Accept "
+                   "allows none of them");
+        return false;
+    }
+    if (format == PR_FORMAT_CSV && !api->reg->csv_text) {
+        pr_problem(resp, req, 406, NULL,
+                   "this data set's records file keeps no rows to answer text/csv with");
+        return false;
+    }
+    *out = (unsigned char)format;
+    return true;
+}
+
+/* ?pretty: a JSON 200 again, indented by two spaces, members in the same
+ * order, ending in a newline. A body that will not parse (none should)
+ * or no memory leave the compact one. */
+static void indent_json(const pr_request *req, pr_response *resp)
+{
+    (void)req;
+    if (resp->status != 200 || !resp->body || !resp->content_type ||
+        strcmp(resp->content_type, json_media_type) != 0)
+        return;
+    json_t *root = json_loadb(resp->body->data, resp->body->len, 0, NULL);
+    char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(root);
+    size_t len = text ? strlen(text) : 0;
+    pr_body *body = text ? malloc(sizeof *body + len + 2) : NULL;
+    if (body) {
+        memcpy(body->data, text, len);
+        body->data[len] = '\n';
+        body->data[len + 1] = '\0';
+        body->len = len + 1;
+        pr_body_seal(body);
+        if (resp->body_owned)
+            pr_body_free((pr_body *)resp->body);
+        resp->body = body;
+        resp->body_owned = true;
+    }
+    free(text);
+}
+
 /* Everything that comes from the route's row (routes.h): the path's row,
  * OPTIONS and Allow, the method, the query parameters' names; then the
  * answers kept by request, and the row's handler. */
@@ -400,25 +489,56 @@ static enum pr_route route_request(pr_api *api, const pr_request *req, pr_respon
         pr_problem(resp, req, 400, NULL, "more than %d query parameters", PR_MAX_QUERY_PARAMS);
         return row->id;
     }
-    if (!pr_params_allow(req, resp, posting ? row->post_params : row->params))
+    /* the row's own parameters, and those of its representations */
+    const char *const *listed = posting ? row->post_params : row->params;
+    const char *allowed[PR_MAX_QUERY_PARAMS + 3];
+    size_t n_allowed = 0;
+    while (listed[n_allowed] && n_allowed < PR_MAX_QUERY_PARAMS) {
+        allowed[n_allowed] = listed[n_allowed];
+        n_allowed++;
+    }
+    if (row->formats && !posting)
+        allowed[n_allowed++] = "format";
+    if (row->pretty)
+        allowed[n_allowed++] = "pretty";
+    allowed[n_allowed] = NULL;
+    if (!pr_params_allow(req, resp, allowed))
         return row->id;
     if (row->operations) {
         api->cfg.operations(row->id, api, req, resp);
         return row->id;
     }
+    pr_request chosen = *req;
+    chosen.format = PR_FORMAT_JSON;
+    bool pretty = false;
+    if ((row->pretty && !read_pretty(req, resp, &pretty)) ||
+        (row->formats && !posting && !choose_format(api, req, resp, &chosen.format)))
+        return row->id;
+    req = &chosen;
     const char *arg = path + arg_at;
     size_t arg_len = len - arg_at;
     if (posting) {
         row->post(api, req, resp, arg, arg_len);
+        if (pretty)
+            indent_json(req, resp);
         return row->id;
     }
     /* Answers that scan or compute are kept by their request (answers.h);
      * single lookups have slots of their own. */
     pr_answer_key key;
     bool kept = api->answers && row->kept && pr_answer_key_of(req, &key);
-    if (kept && pr_answers_find(api->answers, &key, resp))
+    if (kept && pr_answers_find(api->answers, &key, resp)) {
+        if (row->formats)
+            resp->vary = "Accept";
         return row->id;
+    }
     row->get(api, req, resp, arg, arg_len);
+    if (pretty)
+        indent_json(req, resp);
+    /* RFC 9110 12.5.5: a list's representation depends on Accept; a 304
+     * repeats it (15.4.5) */
+    if (row->formats && resp->status == 200)
+        resp->vary = "Accept";
     if (kept && resp->status == 200 && resp->cacheable && resp->body_owned &&
         pr_cache_admits(api, key.hash)) {
         /* compressed once, here, and sent from memory from then on */

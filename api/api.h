@@ -91,6 +91,9 @@ typedef struct pr_request {
     const char *accept;          /* its Accept field, NULL when absent (GET / negotiates) */
     const char *accept_encoding; /* its Accept-Encoding field, NULL when absent */
     void *server;                /* the server's own, handed to pr_api_config.operations */
+    /* Set by the router for its handlers, ignored on input: the format
+     * (enum pr_format, negotiate.h) a list of records is asked in. */
+    unsigned char format;
 } pr_request;
 
 /* A rendered body with its content-derived strong ETag. Immutable once

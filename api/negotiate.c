@@ -190,8 +190,8 @@ bool pr_negotiate_format(const char *accept, enum pr_format *out)
     member m;
     bool any = false;
     for (const char *at = accept; next_member(&at, &m);) {
-        if (m.len == 0)
-            continue;
+        if (m.len == 0 || !memchr(m.name, '/', m.len))
+            continue; /* not a media range */
         any = true;
         for (int f = 0; f < PR_FORMAT_COUNT; f++) {
             int s = specificity(&m, bare_types[f]);

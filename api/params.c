@@ -195,7 +195,17 @@ void pr_set_page_links(pr_response *resp, const pr_request *req, const char *pat
     if (resp->status != 200)
         return;
     resp->link[0] = '\0';
-    bool fits = base != NULL;
+    /* a link asks for the representation this page was asked in by its
+     * query: ?format= and ?pretty go along (values already checked) */
+    char with[2048];
+    bool fits = base != NULL && (size_t)snprintf(with, sizeof with, "%s", base) < sizeof with;
+    static const char *const kept[] = {"format", "pretty"};
+    for (size_t i = 0; fits && i < sizeof kept / sizeof *kept; i++) {
+        const pr_param *p = pr_param_find(req, kept[i]);
+        if (p)
+            fits = pr_query_append(with, sizeof with, kept[i], p->value);
+    }
+    base = with;
     if (fits && (uint64_t)offset + limit < total)
         fits = page_link(resp->link, sizeof resp->link, path, base, limit, offset + limit, "next");
     if (fits && offset > 0) {

@@ -27,6 +27,11 @@ void pr_handle_service(pr_api *api, const pr_request *req, pr_response *resp, co
         pr_problem(resp, req, 404, NULL, "no record has the service name %s", q);
         return;
     }
+    if (req->format != PR_FORMAT_JSON) {
+        pr_respond_records(api, req, resp, api->reg->name_records + found->records.first,
+                           found->records.count);
+        return;
+    }
     pr_respond_cached(api, req, resp, &api->name_slots[found - api->reg->names], make_service,
                       found);
 }
@@ -210,11 +215,15 @@ void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp, c
     }
     uint32_t page_n = 0;
     uint32_t total = impossible ? 0 : collect(api->reg, &f, offset, limit, page, &page_n);
-    pr_jw w;
-    open_page(&w, api->reg, page, page_n, total, limit, offset);
-    pr_jw_raw(&w, "}", 1);
+    if (req->format != PR_FORMAT_JSON) {
+        pr_respond_records(api, req, resp, page, page_n);
+    } else {
+        pr_jw w;
+        open_page(&w, api->reg, page, page_n, total, limit, offset);
+        pr_jw_raw(&w, "}", 1);
+        pr_respond_body(resp, req, pr_jw_finish(&w));
+    }
     free(page);
-    pr_respond_body(resp, req, pr_jw_finish(&w));
     pr_set_page_links(resp, req, "/v1/services", fits ? base : NULL, limit, offset, total);
 }
 
@@ -277,13 +286,17 @@ void pr_handle_search(pr_api *api, const pr_request *req, pr_response *resp, con
     }
     uint32_t page_n;
     uint32_t total = collect(api->reg, &f, offset, limit, page, &page_n);
-    pr_jw w;
-    open_page(&w, api->reg, page, page_n, total, limit, offset);
-    pr_jw_raw(&w, ",\"contacts\":", 12);
-    write_cited_contacts(&w, api->reg, page, page_n);
-    pr_jw_raw(&w, "}", 1);
+    if (req->format != PR_FORMAT_JSON) { /* the records alone, as IANA's search shows them */
+        pr_respond_records(api, req, resp, page, page_n);
+    } else {
+        pr_jw w;
+        open_page(&w, api->reg, page, page_n, total, limit, offset);
+        pr_jw_raw(&w, ",\"contacts\":", 12);
+        write_cited_contacts(&w, api->reg, page, page_n);
+        pr_jw_raw(&w, "}", 1);
+        pr_respond_body(resp, req, pr_jw_finish(&w));
+    }
     free(page);
-    pr_respond_body(resp, req, pr_jw_finish(&w));
     char base[2048] = "";
     bool fits = pr_query_append(base, sizeof base, "q", pr_param_find(req, "q")->value);
     pr_set_page_links(resp, req, "/v1/search", fits ? base : NULL, limit, offset, total);

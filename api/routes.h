@@ -37,7 +37,11 @@ typedef struct pr_route_row {
     pr_handler *post;
     const char *const *params; /* GET's query parameters, NULL-terminated */
     const char *const *post_params;
-    bool kept;       /* GET answers are kept by request in the answers table */
+    bool kept; /* GET answers are kept by request in the answers table */
+    /* A list of records: answers CSV and text too, chosen by ?format= or
+     * else by Accept (negotiate.h), and says Vary: Accept. */
+    bool formats;
+    bool pretty;     /* answers JSON: ?pretty indents it */
     bool operations; /* answered by pr_api_config.operations */
 } pr_route_row;
 

@@ -99,13 +99,33 @@ static size_t percent_decode(const char *src, size_t len, char *out)
     return n;
 }
 
+static void run(pr_api *api, exchange *ex, enum pr_method method, const char *target,
+                const request_fields *fields);
+
 void exchange_run_unparsed(pr_api *api, exchange *ex, enum pr_method method, const char *target)
 {
-    exchange_run_fields(api, ex, method, target, NULL);
+    run(api, ex, method, target, NULL);
+}
+
+static void parse_json(exchange *ex, const char *target)
+{
+    if (ex->resp.body && ex->resp.body->coding == PR_CODING_IDENTITY && ex->resp.content_type &&
+        strstr(ex->resp.content_type, "json")) {
+        json_error_t jerr;
+        ex->json = json_loadb(ex->resp.body->data, ex->resp.body->len, 0, &jerr);
+        cr_assert_not_null(ex->json, "%s: body is not JSON: %s", target, jerr.text);
+    }
 }
 
 void exchange_run_fields(pr_api *api, exchange *ex, enum pr_method method, const char *target,
                          const request_fields *fields)
+{
+    run(api, ex, method, target, fields);
+    parse_json(ex, target);
+}
+
+static void run(pr_api *api, exchange *ex, enum pr_method method, const char *target,
+                const request_fields *fields)
 {
     memset(ex, 0, sizeof *ex);
     if (fields) {
@@ -166,11 +186,7 @@ bool ask_kept(pr_api *api, const char *target, const pr_body **body)
 void exchange_run(pr_api *api, exchange *ex, enum pr_method method, const char *target)
 {
     exchange_run_unparsed(api, ex, method, target);
-    if (ex->resp.body && ex->resp.content_type && strstr(ex->resp.content_type, "json")) {
-        json_error_t jerr;
-        ex->json = json_loadb(ex->resp.body->data, ex->resp.body->len, 0, &jerr);
-        cr_assert_not_null(ex->json, "%s: body is not JSON: %s", target, jerr.text);
-    }
+    parse_json(ex, target);
 }
 
 void exchange_end(exchange *ex)
@@ -202,6 +218,8 @@ static const char *reason_of(int status)
         return "Not Found";
     case 405:
         return "Method Not Allowed";
+    case 406:
+        return "Not Acceptable";
     case 414:
         return "URI Too Long";
     default:

@@ -55,7 +55,8 @@ typedef struct request_fields {
     const char *accept_encoding;
 } request_fields;
 
-/* As exchange_run_unparsed, with these fields (NULL: none). */
+/* As exchange_run, with these fields (NULL: none); json stays NULL for a
+ * gzip-encoded body. */
 void exchange_run_fields(pr_api *api, exchange *ex, enum pr_method method, const char *target,
                          const request_fields *fields);
 
