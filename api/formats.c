@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "listpage.h"
 #include "render.h"
 
 /* A growing body; a failed allocation is remembered, and ends in NULL. */
@@ -229,4 +230,22 @@ pr_body *pr_records_body(const pr_registry *reg, enum pr_format format, const ui
     if (format == PR_FORMAT_TEXT)
         return text_body(reg, idx, n);
     return NULL;
+}
+
+static pr_body *csv_page(const pr_list *list, const uint32_t *page, uint32_t count)
+{
+    return pr_records_body(list->records, PR_FORMAT_CSV, page, count);
+}
+
+static pr_body *text_page(const pr_list *list, const uint32_t *page, uint32_t count)
+{
+    return pr_records_body(list->records, PR_FORMAT_TEXT, page, count);
+}
+
+static const pr_list_format csv_list = {.media_type = PR_CSV_MEDIA_TYPE, .page_body = csv_page};
+static const pr_list_format text_list = {.media_type = PR_TEXT_MEDIA_TYPE, .page_body = text_page};
+
+const pr_list_format *pr_records_list_format(enum pr_format format)
+{
+    return format == PR_FORMAT_CSV ? &csv_list : format == PR_FORMAT_TEXT ? &text_list : NULL;
 }

@@ -30,4 +30,10 @@
 pr_body *pr_records_body(const pr_registry *reg, enum pr_format format, const uint32_t *idx,
                          uint32_t n);
 
+/* The list-page formats (listpage.h) of a list of records in CSV and in
+ * text, which lay out the page themselves from pr_list.records; NULL for
+ * JSON (the list's own). */
+struct pr_list_format;
+const struct pr_list_format *pr_records_list_format(enum pr_format format);
+
 #endif

@@ -138,8 +138,8 @@ bool pr_accepts_gzip(const char *field)
     return gzip > 0 && gzip >= identity;
 }
 
-static const char *const media_types[PR_FORMAT_COUNT] = {
-    "application/json", "text/csv; charset=utf-8; header=present", "text/plain; charset=utf-8"};
+static const char *const media_types[PR_FORMAT_COUNT] = {"application/json", PR_CSV_MEDIA_TYPE,
+                                                         PR_TEXT_MEDIA_TYPE};
 static const char *const bare_types[PR_FORMAT_COUNT] = {"application/json", "text/csv",
                                                         "text/plain"};
 static const char *const format_names[PR_FORMAT_COUNT] = {"json", "csv", "txt"};

@@ -40,6 +40,8 @@ bool pr_negotiate_format(const char *accept, enum pr_format *out);
 enum pr_format pr_format_parse(const char *value);
 
 /* The Content-Type of each format. */
+#define PR_CSV_MEDIA_TYPE  "text/csv; charset=utf-8; header=present"
+#define PR_TEXT_MEDIA_TYPE "text/plain; charset=utf-8"
 const char *pr_format_media_type(enum pr_format format);
 
 #endif
