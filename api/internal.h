@@ -11,6 +11,7 @@
 #include "admit.h"
 #include "answers.h"
 #include "api.h"
+#include "negotiate.h"
 #include "render.h"
 
 enum pr_fixed_body {
@@ -65,6 +66,11 @@ void pr_respond_cached(pr_api *api, const pr_request *req, pr_response *resp,
 
 /* Sets a 200 JSON response that owns body (NULL: out of memory, a 500). */
 void pr_respond_body(pr_response *resp, const pr_request *req, pr_body *body);
+
+/* Sets a 200 that owns records idx[0..n) in req->format, CSV or text
+ * (formats.h), for a row whose list is not JSON; a 500 when out of memory. */
+void pr_respond_records(pr_api *api, const pr_request *req, pr_response *resp, const uint32_t *idx,
+                        uint32_t n);
 
 /* Fills an application/problem+json response (RFC 9457). parameter may be NULL. */
 void pr_problem(pr_response *resp, const pr_request *req, int status, const char *parameter,

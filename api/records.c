@@ -1,5 +1,6 @@
 /* records.c: /v1/services/{name}, /v1/services (filtered list), /v1/search. */
 #include "internal.h"
+#include "formats.h"
 #include "jsonw.h"
 #include "listpage.h"
 
@@ -31,6 +32,11 @@ void pr_handle_service(pr_api *api, const pr_request *req, pr_response *resp, co
         char q[96];
         pr_error_quote(name, len, 64, q, sizeof q);
         pr_problem(resp, req, 404, NULL, "no record has the service name %s", q);
+        return;
+    }
+    if (req->format != PR_FORMAT_JSON) {
+        pr_respond_records(api, req, resp, api->reg->name_records + found->records.first,
+                           found->records.count);
         return;
     }
     pr_respond_cached(api, req, resp, &api->name_slots[found - api->reg->names], make_service,
@@ -137,10 +143,11 @@ static void write_record(pr_jw *w, void *ctx, uint32_t item)
 }
 
 /* A page of records: the walk, its record writer, and a record's size. */
-static pr_list record_list(walk *wk, const char *path, const char *base, uint32_t limit,
-                           uint32_t offset)
+static pr_list record_list(const pr_request *req, walk *wk, const char *path, const char *base,
+                           uint32_t limit, uint32_t offset)
 {
-    /* a record is some 300 bytes of JSON */
+    /* a record is some 300 bytes of JSON; CSV and text are the formats'
+     * own (formats.h) */
     return (pr_list){.path = path,
                      .base = base,
                      .limit = limit,
@@ -148,7 +155,9 @@ static pr_list record_list(walk *wk, const char *path, const char *base, uint32_
                      .next = walk_next,
                      .ctx = wk,
                      .item = write_record,
-                     .item_bytes = 384};
+                     .item_bytes = 384,
+                     .records = wk->reg,
+                     .format = pr_records_list_format((enum pr_format)req->format)};
 }
 
 /* An ID no record cites filters everything out: the answer is an empty list.
@@ -257,7 +266,7 @@ void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp, c
 
     walk wk;
     walk_start(&wk, api->reg, &f, impossible);
-    pr_list list = record_list(&wk, "/v1/services", fits ? base : NULL, limit, offset);
+    pr_list list = record_list(req, &wk, "/v1/services", fits ? base : NULL, limit, offset);
     pr_list_respond(req, resp, &list);
 }
 
@@ -318,7 +327,7 @@ void pr_handle_search(pr_api *api, const pr_request *req, pr_response *resp, con
     bool fits = pr_query_append(base, sizeof base, "q", pr_param_find(req, "q")->value);
     walk wk;
     walk_start(&wk, api->reg, &f, false);
-    pr_list list = record_list(&wk, "/v1/search", fits ? base : NULL, limit, offset);
+    pr_list list = record_list(req, &wk, "/v1/search", fits ? base : NULL, limit, offset);
     list.members = write_cited_contacts;
     pr_list_respond(req, resp, &list);
 }

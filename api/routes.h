@@ -43,7 +43,11 @@ typedef struct pr_route_row {
     /* how GET / lists the endpoint ("/v1/ports/{port}"); NULL: its path,
      * and a row with neither (the web page's assets) is not listed */
     const char *shows;
-    bool kept;       /* GET answers are kept by request in the answers table */
+    bool kept; /* GET answers are kept by request in the answers table */
+    /* A list of records: answers CSV and text too, chosen by ?format= or
+     * else by Accept (negotiate.h), and says Vary: Accept. */
+    bool formats;
+    bool pretty;     /* answers JSON: ?pretty indents it */
     bool operations; /* answered by pr_api_config.operations */
 } pr_route_row;
 

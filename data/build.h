@@ -47,6 +47,9 @@ typedef struct storage {
     uint32_t *changes;
     pr_error *warnings;
     pr_header *header;
+    char *csv_text; /* the records' rows as in the file (pr_registry.csv_text) */
+    uint32_t *csv_start;
+    char *csv_header;
 } storage;
 
 enum rec_col {
@@ -87,6 +90,8 @@ typedef struct builder {
     uint32_t record_count, person_count, ref_count, cite_count, warning_count;
     citation *cites;
     pr_date newest;
+    pr_csv_raw raw; /* the records file's row being read, as it is there */
+    size_t csv_len, csv_cap, csv_start_cap;
 } builder;
 
 /* ---- storage (store.c) ---- */

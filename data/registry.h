@@ -183,6 +183,16 @@ typedef struct pr_registry {
      * in it. */
     const uint32_t *changes;
     uint32_t change_count;
+    /* The records file in its own bytes, for answers in its own format:
+     * record i's row as the file has it (quotes, line breaks inside
+     * fields and its line ending included) is csv_text[csv_start[i] ..
+     * csv_start[i + 1]), and csv_header[0 .. csv_header_len) is the
+     * file's header row. All NULL when the file's rows could not be told
+     * apart (rows ended by a bare CR: csv_table.h). */
+    const char *csv_text;
+    const uint32_t *csv_start; /* record_count + 1 entries */
+    const char *csv_header;
+    size_t csv_header_len;
 
     pr_date newest; /* newest date in either file */
     /* The registry's date, as /v1/registry and Last-Modified report it: the

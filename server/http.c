@@ -12,6 +12,7 @@
 
 #include "conditional.h"
 #include "cors.h"
+#include "encoding.h"
 #include "framing.h"
 #include "log.h"
 #include "metrics.h"
@@ -171,6 +172,22 @@ static void add_validators(const pr_http *h, const pr_api *api, struct MHD_Respo
                             "ETag, Link, Last-Modified, Cache-Control");
 }
 
+/* RFC 9110 12.5.5: what the choice of this answer's representation
+ * depended on, for a 200 and its 304 alike */
+static void add_vary(struct MHD_Response *r, const pr_response *resp)
+{
+    char both[128];
+    const char *vary = resp->vary;
+    if (resp->vary_encoding) {
+        int n = vary ? snprintf(both, sizeof both, "%s, Accept-Encoding", vary) : -1;
+        vary = n > 0 && (size_t)n < sizeof both ? both : "Accept-Encoding";
+        if (resp->vary && vary != both) /* too long to join: a field each */
+            MHD_add_response_header(r, "Vary", resp->vary);
+    }
+    if (vary)
+        MHD_add_response_header(r, "Vary", vary);
+}
+
 static void free_body_cb(void *cls)
 {
     free(cls);
@@ -200,8 +217,10 @@ static struct MHD_Response *make_ok(const pr_http *h, const pr_api *api, const p
     else
         MHD_add_response_header(r, "Cache-Control", "no-store");
     add_cors(h, r, origin);
-    if (resp->vary)
-        MHD_add_response_header(r, "Vary", resp->vary);
+    add_vary(r, resp);
+    const char *coding = pr_coding_name(resp->body);
+    if (coding)
+        MHD_add_response_header(r, "Content-Encoding", coding);
     if (resp->csp)
         MHD_add_response_header(r, "Content-Security-Policy", resp->csp);
     return r;
@@ -220,8 +239,7 @@ static struct MHD_Response *make_not_modified(const pr_http *h, const pr_api *ap
         return NULL;
     add_validators(h, api, r, resp->body);
     add_cors(h, r, origin);
-    if (resp->vary)
-        MHD_add_response_header(r, "Vary", resp->vary);
+    add_vary(r, resp);
     return r;
 }
 
@@ -557,6 +575,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req.param_count = params.count;
     req.too_many_params = params.too_many;
     req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
+    req.accept_encoding = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding");
     req.server = h;
     pr_api_handle(ds->api, &req, &resp);
     hold_grace(req_cls, &resp);

@@ -71,18 +71,39 @@ pr_registry *load_dir(const char *dir)
 
 /* ---- requests ---- */
 
-static void parse_json(exchange *ex, const char *what)
-{
-    if (ex->resp.body && ex->resp.content_type && strstr(ex->resp.content_type, "json")) {
-        json_error_t jerr;
-        ex->json = json_loadb(ex->resp.body->data, ex->resp.body->len, 0, &jerr);
-        cr_assert_not_null(ex->json, "%s: body is not JSON: %s", what, jerr.text);
-    }
-}
+static void run(pr_api *api, exchange *ex, enum pr_method method, const char *target,
+                const request_fields *fields);
 
 void exchange_run_unparsed(pr_api *api, exchange *ex, enum pr_method method, const char *target)
 {
+    run(api, ex, method, target, NULL);
+}
+
+static void parse_json(exchange *ex, const char *target)
+{
+    if (ex->resp.body && ex->resp.body->coding == PR_CODING_IDENTITY && ex->resp.content_type &&
+        strstr(ex->resp.content_type, "json")) {
+        json_error_t jerr;
+        ex->json = json_loadb(ex->resp.body->data, ex->resp.body->len, 0, &jerr);
+        cr_assert_not_null(ex->json, "%s: body is not JSON: %s", target, jerr.text);
+    }
+}
+
+void exchange_run_fields(pr_api *api, exchange *ex, enum pr_method method, const char *target,
+                         const request_fields *fields)
+{
+    run(api, ex, method, target, fields);
+    parse_json(ex, target);
+}
+
+static void run(pr_api *api, exchange *ex, enum pr_method method, const char *target,
+                const request_fields *fields)
+{
     memset(ex, 0, sizeof *ex);
+    if (fields) {
+        ex->req.accept = fields->accept;
+        ex->req.accept_encoding = fields->accept_encoding;
+    }
     size_t len = strlen(target);
     ex->storage = malloc(PR_TARGET_STORAGE(len));
     cr_assert_not_null(ex->storage);
@@ -154,6 +175,8 @@ static const char *reason_of(int status)
         return "Not Found";
     case 405:
         return "Method Not Allowed";
+    case 406:
+        return "Not Acceptable";
     case 414:
         return "URI Too Long";
     default:

@@ -55,6 +55,17 @@ void exchange_end(exchange *ex);
 void exchange_run_decoded(pr_api *api, exchange *ex, enum pr_method method, const char *path,
                           size_t path_len, const char *key, const char *value, size_t value_len);
 
+/* Header fields of a request that the API reads; NULL members are absent. */
+typedef struct request_fields {
+    const char *accept;
+    const char *accept_encoding;
+} request_fields;
+
+/* As exchange_run, with these fields (NULL: none); json stays NULL for a
+ * gzip-encoded body. */
+void exchange_run_fields(pr_api *api, exchange *ex, enum pr_method method, const char *target,
+                         const request_fields *fields);
+
 /* GET target; asserts a 200 JSON answer and returns the parsed body, which
  * stays owned by ex. */
 json_t *get_ok(pr_api *api, exchange *ex, const char *target);
