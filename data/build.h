@@ -44,11 +44,15 @@ typedef struct storage {
     uint32_t *search_start;
     char *people_text;
     uint32_t *people_start;
+    uint32_t *changes;
     pr_error *warnings;
     pr_header *header;
     pr_owner *owners;
     uint32_t *owner_records;
     uint8_t *local_marks;
+    char *csv_text; /* the records' rows as in the file (pr_registry.csv_text) */
+    uint32_t *csv_start;
+    char *csv_header;
 } storage;
 
 enum rec_col {
@@ -93,6 +97,8 @@ typedef struct builder {
     uint32_t local_first;  /* the first record of the plan */
     uint32_t plan_rows;
     uint32_t plan_warnings;
+    pr_csv_raw raw; /* the records file's row being read, as it is there */
+    size_t csv_len, csv_cap, csv_start_cap;
 } builder;
 
 /* ---- storage (store.c) ---- */
@@ -138,5 +144,10 @@ int prd_finish_plan(builder *b, pr_registry *reg, pr_error *err);
 /* Appends a warning at file:line, field; -1 when out of memory. */
 int prd_add_warning(builder *b, const char *file, unsigned long line, const char *field,
                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The records by their last change, newest first (changes.c). */
+int prd_build_change_index(builder *b, pr_registry *reg, pr_error *err);
+/* A record's last change, registered or modified, as YYYYMMDD with a
+ * missing month or day taken as 1; 0 when it has neither date. */
+uint32_t prd_change_key(const pr_record *r);
 
 #endif
