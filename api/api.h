@@ -184,11 +184,6 @@ const pr_registry *pr_api_registry(const pr_api *api);
  * the date's own day being 0; 0 when the data carries no date. */
 long pr_api_age_days(const pr_api *api, int64_t now);
 
-/* {"updated": "YYYY-MM-DD" or null, "source": "built-in" or the directory}:
- * which data answered, for answers that carry it (/v1/check, `portreg
- * check --json`). A new reference; NULL when out of memory. */
-struct json_t *pr_api_registry_stamp(const pr_api *api);
-
 /* A body built outside the cache (for problem responses and tests):
  * malloc'ed, ETag computed. NULL on allocation failure. */
 pr_body *pr_body_new(const char *data, size_t len);

@@ -9,19 +9,18 @@
  *
  * A check builds a plain value (pr_verdict, pr_manifest): reason codes and
  * sentences, the records in conflict, the name's problems, suggestions.
- * JSON (pr_verdict_json, pr_manifest_json) and the command line's text are
+ * JSON (pr_verdict_body, pr_manifest_body) and the command line's text are
  * two renderings of it; neither reads the other back.
  *
  * Ownership: a verdict or manifest owns its arrays; free it with
  * pr_verdict_free / pr_manifest_free (also after a failed build, which
- * leaves it empty). Every json_t returned is a new reference the caller
- * owns; NULL only on allocation failure, and then never a partial verdict: a
- * verdict missing a reason would read ok. Threads: all functions only read
+ * leaves it empty). Every body returned is the caller's; NULL only on
+ * failure, and then never a partial verdict: a verdict missing a reason
+ * would read ok. Threads: all functions only read
  * the pr_api and may run concurrently. */
 #ifndef PR_CHECK_H
 #define PR_CHECK_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -159,15 +158,19 @@ int pr_check_manifest_judge(const pr_api *api, const pr_check_entry *entries, si
                             const pr_check_options *opt, pr_manifest *out);
 void pr_manifest_free(pr_manifest *m);
 
-/* The Verdict and ManifestResult objects of openapi.yaml. */
-json_t *pr_verdict_json(const pr_api *api, const pr_verdict *v);
-json_t *pr_manifest_json(const pr_api *api, const pr_manifest *m);
+/* The Verdict and ManifestResult objects of openapi.yaml as answer bodies:
+ * compact JSON, the judging registry's stamp {"updated", "source"} as the
+ * member "registry" last, a trailing newline, the ETag. A new malloc'ed
+ * body the caller owns (free()); NULL when out of memory or when a text
+ * is not UTF-8, never a partial verdict. */
+pr_body *pr_verdict_body(const pr_api *api, const pr_verdict *v);
+pr_body *pr_manifest_body(const pr_api *api, const pr_manifest *m);
 
-/* Judges and renders in one step, as the API answers. */
-json_t *pr_check_verdict(const pr_api *api, const pr_check_entry *entry,
-                         const pr_check_options *opt);
-json_t *pr_check_manifest(const pr_api *api, const pr_check_entry *entries, size_t n,
+/* Judges and renders in one step, as the API answers; NULL as above. */
+pr_body *pr_check_verdict(const pr_api *api, const pr_check_entry *entry,
                           const pr_check_options *opt);
+pr_body *pr_check_manifest(const pr_api *api, const pr_check_entry *entries, size_t n,
+                           const pr_check_options *opt);
 
 /* Is `port` unassigned for `proto` (and, with both, for tcp and udp)? Uses
  * the bitmaps built once by pr_api_new. */

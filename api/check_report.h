@@ -10,6 +10,7 @@
 #ifndef PR_CHECK_REPORT_H
 #define PR_CHECK_REPORT_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 #include "check.h"
@@ -29,8 +30,8 @@ bool pr_report_format_parse(const char *text, size_t len, enum pr_report_format 
 /* The media type an HTTP answer in the format has. */
 const char *pr_report_media_type(enum pr_report_format f);
 
-/* The JSON answer: ManifestResult of openapi.yaml, each verdict with its
- * `origin` when it has one, and the registry's stamp. NULL: no memory. */
+/* The JSON answer (pr_manifest_body's, check.h) as a tree, to lay out for
+ * a reader. NULL: no memory. */
 json_t *pr_report_json(const pr_api *api, const pr_manifest *m);
 
 /* Writes the report in format f. `header` (may be NULL) opens the text

@@ -11,17 +11,6 @@
 #include "hazards.h"
 #include "internal.h"
 
-/* A check answer names the registry it was judged against: a verdict is
- * only as good as the data's date. Added last, so that "ok" stays first. */
-static json_t *stamped(const pr_api *api, json_t *answer)
-{
-    if (answer && json_object_set_new(answer, "registry", pr_api_registry_stamp(api)) != 0) {
-        json_decref(answer);
-        return NULL;
-    }
-    return answer;
-}
-
 static bool required_param(const pr_request *req, pr_response *resp, const char *key,
                            const pr_param **out)
 {
@@ -123,7 +112,7 @@ void pr_handle_check(pr_api *api, const pr_request *req, pr_response *resp, cons
     entry.name = name ? name->value : NULL;
     if (!both_fits(req, resp, &opt, entry.proto, ""))
         return;
-    pr_respond_json(resp, req, stamped(api, pr_check_verdict(api, &entry, &opt)));
+    pr_respond_body(resp, req, pr_check_verdict(api, &entry, &opt));
 }
 
 /* RFC 9110 8.3.1: the media type before any parameters, case-insensitive. */
@@ -212,7 +201,7 @@ static void answer(pr_api *api, const pr_request *req, pr_response *resp,
         return;
     }
     if (format == PR_REPORT_JSON) {
-        pr_respond_json(resp, req, pr_report_json(api, &m));
+        pr_respond_body(resp, req, pr_manifest_body(api, &m));
     } else {
         char *text = NULL;
         size_t len = 0;

@@ -71,6 +71,12 @@ void pr_respond_body(pr_response *resp, const pr_request *req, pr_body *body);
 void pr_problem(pr_response *resp, const pr_request *req, int status, const char *parameter,
                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* {"updated": "YYYY-MM-DD" or null, "source": "built-in" or the directory}:
+ * which data answered, for answers that carry it (/v1/check, `portreg
+ * check --json`). */
+struct pr_jw;
+void pr_jw_registry_stamp(struct pr_jw *w, const pr_api *api);
+
 /* ---- query parameters ---- */
 
 /* Accepts only the named keys, each at most once; otherwise fills a 400. */

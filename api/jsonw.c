@@ -1,6 +1,7 @@
 /* jsonw.c: JSON text written straight into a body (see jsonw.h). */
 #include "jsonw.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,10 +9,29 @@
 #include "csv_table.h"
 #include "render.h"
 
+/* A body's memory comes from jansson's allocator, as a tree's does: every
+ * JSON build, written or dumped, then fails the same way when memory runs
+ * out, and one hook (json_set_alloc_funcs) reaches them all in tests. */
+static void *jw_malloc(size_t size)
+{
+    json_malloc_t m;
+    json_free_t f;
+    json_get_alloc_funcs(&m, &f);
+    return m(size);
+}
+
+static void jw_free(void *p)
+{
+    json_malloc_t m;
+    json_free_t f;
+    json_get_alloc_funcs(&m, &f);
+    f(p);
+}
+
 void pr_jw_init(pr_jw *w, size_t expected_bytes)
 {
     w->cap = expected_bytes < 256 ? 256 : expected_bytes;
-    w->body = malloc(sizeof *w->body + w->cap);
+    w->body = jw_malloc(sizeof *w->body + w->cap);
     w->failed = !w->body;
     if (w->body)
         w->body->len = 0;
@@ -28,11 +48,13 @@ static bool reserve(pr_jw *w, size_t n)
     size_t cap = w->cap;
     while (cap < need)
         cap *= 2;
-    pr_body *bigger = realloc(w->body, sizeof *bigger + cap);
+    pr_body *bigger = jw_malloc(sizeof *bigger + cap);
     if (!bigger) {
-        w->failed = true;
+        pr_jw_abandon(w);
         return false;
     }
+    memcpy(bigger, w->body, sizeof *bigger + w->body->len);
+    jw_free(w->body);
     w->body = bigger;
     w->cap = cap;
     return true;
@@ -46,7 +68,7 @@ void pr_jw_raw(pr_jw *w, const char *bytes, size_t len)
     w->body->len += len;
 }
 
-#define RAW(w, literal) pr_jw_raw((w), literal, sizeof literal - 1)
+#define RAW PR_JW_LIT
 
 void pr_jw_string(pr_jw *w, const char *text)
 {
@@ -119,6 +141,14 @@ void pr_jw_uint(pr_jw *w, uint64_t value)
     char digits[24];
     int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)value);
     pr_jw_raw(w, digits, (size_t)n);
+}
+
+void pr_jw_bool(pr_jw *w, bool value)
+{
+    if (value)
+        RAW(w, "true");
+    else
+        RAW(w, "false");
 }
 
 static void id_list(pr_jw *w, const pr_registry *reg, pr_span span)
@@ -216,7 +246,14 @@ static void string_list(pr_jw *w, const char *const *items, uint32_t n)
 
 void pr_jw_contact(pr_jw *w, const pr_person *p)
 {
-    RAW(w, "{\"id\":");
+    RAW(w, "{");
+    pr_jw_contact_members(w, p);
+    RAW(w, "}");
+}
+
+void pr_jw_contact_members(pr_jw *w, const pr_person *p)
+{
+    RAW(w, "\"id\":");
     pr_jw_string(w, p->id);
     RAW(w, ",\"name\":");
     pr_jw_text(w, p->name);
@@ -232,7 +269,6 @@ void pr_jw_contact(pr_jw *w, const pr_person *p)
     string_list(w, p->emails, p->email_count);
     RAW(w, ",\"updated\":");
     pr_jw_text(w, p->updated_text);
-    RAW(w, "}");
 }
 
 pr_body *pr_jw_finish(pr_jw *w)
@@ -255,7 +291,7 @@ pr_body *pr_jw_finish(pr_jw *w)
 
 void pr_jw_abandon(pr_jw *w)
 {
-    free(w->body);
+    jw_free(w->body);
     w->body = NULL;
     w->failed = true;
 }

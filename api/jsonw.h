@@ -1,17 +1,23 @@
-/* jsonw.h: JSON text written straight into a body, for the answers that
- * list many records (a search, a list page). Building a jansson tree of a
- * hundred records, dumping it and freeing it cost some 70,000 instructions
- * a record; writing the text costs a few thousand.
+/* jsonw.h: JSON text written straight into a body, and the one writer of
+ * the Record and Contact objects of openapi.yaml: every answer that holds a
+ * record or a contact (a port, a service, a person, a list page, a search,
+ * a verdict) writes it here. Building a jansson tree of a hundred records,
+ * dumping it and freeing it cost some 70,000 instructions a record; writing
+ * the text costs a few thousand.
  *
- * The bytes are exactly those pr_render_body() makes of the same objects
- * with jansson (compact, keys in order, the same escapes), so an answer's
- * ETag does not depend on which path rendered it; tests hold the two equal
- * over the whole registry.
+ * The bytes are exactly those pr_render_body() makes of the same values with
+ * jansson (compact, keys in order, the same escapes), so the answers that
+ * are still built as jansson trees (problems, the registry's description)
+ * share one form with these; tests hold the two equal over the whole
+ * registry.
  *
  * Memory: the writer owns its body until pr_jw_finish() hands it over (or
- * pr_jw_abandon() frees it). A failed allocation is remembered and makes
- * pr_jw_finish() return NULL; writing on after it is harmless. One writer
- * per thread; the registry is only read. */
+ * pr_jw_abandon() frees it). The body is allocated with jansson's allocator
+ * (json_get_alloc_funcs), so that failures injected there reach every JSON
+ * build, and is freed with free() like every body: functions given to
+ * json_set_alloc_funcs must be malloc and free or wrap them. A failed allocation is remembered and
+ * makes pr_jw_finish() return NULL; writing on after it is harmless. One writer per thread; the
+ * registry is only read. */
 #ifndef PR_API_JSONW_H
 #define PR_API_JSONW_H
 
@@ -35,10 +41,16 @@ void pr_jw_string(pr_jw *w, const char *text);
 /* As pr_json_text(): an empty or NULL text is null. */
 void pr_jw_text(pr_jw *w, const char *text);
 void pr_jw_uint(pr_jw *w, uint64_t value);
+void pr_jw_bool(pr_jw *w, bool value);
+/* Writes a string literal's bytes as they are (JSON punctuation, keys). */
+#define PR_JW_LIT(w, literal) pr_jw_raw((w), literal, sizeof literal - 1)
 
-/* The Record and Contact objects of openapi.yaml, as render.h builds them. */
+/* The Record and Contact objects of openapi.yaml. */
 void pr_jw_record(pr_jw *w, const pr_registry *reg, const pr_record *rec);
 void pr_jw_contact(pr_jw *w, const pr_person *person);
+/* The Contact object's members without its braces, for objects that extend
+ * it (a person's page adds the person's records). */
+void pr_jw_contact_members(pr_jw *w, const pr_person *person);
 /* [record, ...] for record indexes idx[0..n). */
 void pr_jw_records(pr_jw *w, const pr_registry *reg, const uint32_t *idx, uint32_t n);
 

@@ -1,5 +1,6 @@
 /* meta.c: /, /v1/registry and /openapi.yaml: what the service and its data are. */
 #include "internal.h"
+#include "jsonw.h"
 
 #include <string.h>
 #include <time.h>
@@ -63,12 +64,14 @@ long pr_api_age_days(const pr_api *api, int64_t now)
     return (long)(diff >= 0 ? diff / 86400 : -((-diff + 86399) / 86400));
 }
 
-json_t *pr_api_registry_stamp(const pr_api *api)
+void pr_jw_registry_stamp(pr_jw *w, const pr_api *api)
 {
     char updated[11];
-    return json_pack("{s:o,s:s}", "updated",
-                     pr_json_text(pr_date_format(api->reg->updated, updated)), "source",
-                     api->reg->source);
+    PR_JW_LIT(w, "{\"updated\":");
+    pr_jw_text(w, pr_date_format(api->reg->updated, updated));
+    PR_JW_LIT(w, ",\"source\":");
+    pr_jw_string(w, api->reg->source);
+    PR_JW_LIT(w, "}");
 }
 
 static pr_body *make_registry(pr_api *api, const void *arg)

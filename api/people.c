@@ -1,5 +1,6 @@
 /* people.c: /v1/assignees, /v1/assignees/{id}, /v1/contacts, /v1/contacts/{id}. */
 #include "internal.h"
+#include "jsonw.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,14 +15,14 @@ static pr_body *make_person(pr_api *api, const void *arg)
     const person_view *view = arg;
     const pr_registry *reg = api->reg;
     pr_span span = view->any_role ? view->person->any_role : view->person->as_assignee;
-    json_t *root = pr_json_contact(view->person);
-    if (root && json_object_set_new(
-                    root, "records",
-                    pr_json_records(reg, reg->person_records + span.first, span.count)) != 0) {
-        json_decref(root);
-        root = NULL;
-    }
-    return pr_render_body(root);
+    pr_jw w;
+    pr_jw_init(&w, 512 + (size_t)span.count * 384);
+    PR_JW_LIT(&w, "{");
+    pr_jw_contact_members(&w, view->person);
+    PR_JW_LIT(&w, ",\"records\":");
+    pr_jw_records(&w, reg, reg->person_records + span.first, span.count);
+    PR_JW_LIT(&w, "}");
+    return pr_jw_finish(&w);
 }
 
 static const pr_person *find(pr_api *api, const char *id, size_t len)
@@ -118,9 +119,12 @@ void pr_handle_contacts(pr_api *api, const pr_request *req, pr_response *resp, c
         !pr_param_page(api, req, resp, &limit, &offset))
         return;
     const pr_registry *reg = api->reg;
-    json_t *items = json_array();
+    pr_jw w;
+    /* a contact is some 200 bytes of JSON */
+    pr_jw_init(&w, 256 + (size_t)(limit < 1000 ? limit : 1000) * 256);
+    PR_JW_LIT(&w, "{\"items\":[");
     uint32_t total = 0;
-    for (uint32_t i = 0; items && i < reg->person_count; i++) {
+    for (uint32_t i = 0; i < reg->person_count; i++) {
         const pr_person *p = &reg->people[i];
         if (!p->in_table)
             continue;
@@ -130,12 +134,18 @@ void pr_handle_contacts(pr_api *api, const pr_request *req, pr_response *resp, c
         }
         if (total++ < offset || total > (uint64_t)offset + limit)
             continue;
-        if (json_array_append_new(items, pr_json_contact(p)) != 0) {
-            json_decref(items);
-            items = NULL;
-        }
+        if (total - 1 > offset)
+            PR_JW_LIT(&w, ",");
+        pr_jw_contact(&w, p);
     }
-    pr_respond_json(resp, req, pr_list_envelope(items, total, limit, offset));
+    PR_JW_LIT(&w, "],\"total\":");
+    pr_jw_uint(&w, total);
+    PR_JW_LIT(&w, ",\"limit\":");
+    pr_jw_uint(&w, limit);
+    PR_JW_LIT(&w, ",\"offset\":");
+    pr_jw_uint(&w, offset);
+    PR_JW_LIT(&w, "}");
+    pr_respond_body(resp, req, pr_jw_finish(&w));
     char base[1024] = ""; /* q is at most PR_MAX_Q_BYTES, three bytes each encoded */
     bool fits =
         !term_len || pr_query_append(base, sizeof base, "q", pr_param_find(req, "q")->value);

@@ -1,5 +1,6 @@
 /* ports.c: /v1/ports/{port} and /v1/ports/{port}/{protocol}. */
 #include "internal.h"
+#include "jsonw.h"
 
 #include <string.h>
 
@@ -14,36 +15,44 @@ static pr_body *make_port(pr_api *api, const void *arg)
     const pr_registry *reg = api->reg;
     uint32_t n;
     const uint32_t *idx = pr_registry_port_records(reg, key->port, &n);
-    json_t *records = json_array();
-    for (uint32_t i = 0; records && i < n; i++) {
+    pr_jw w;
+    /* a record is some 300 bytes of JSON */
+    pr_jw_init(&w, 256 + (size_t)n * 384);
+    PR_JW_LIT(&w, "{\"port\":");
+    pr_jw_uint(&w, key->port);
+    if (key->proto != PR_PROTO_NONE) {
+        PR_JW_LIT(&w, ",\"protocol\":");
+        pr_jw_string(&w, pr_proto_name(key->proto));
+    }
+    PR_JW_LIT(&w, ",\"range_class\":");
+    pr_jw_string(&w, pr_range_class_name(pr_range_class_of(key->port)));
+    PR_JW_LIT(&w, ",\"status\":");
+    if (key->proto != PR_PROTO_NONE) {
+        pr_jw_string(&w, pr_status_name(pr_registry_port_status(reg, key->port, key->proto)));
+    } else {
+        for (int p = PR_PROTO_TCP; p < PR_PROTO_COUNT; p++) {
+            pr_jw_raw(&w, p == PR_PROTO_TCP ? "{" : ",", 1);
+            pr_jw_string(&w, pr_proto_name((enum pr_proto)p));
+            PR_JW_LIT(&w, ":");
+            pr_jw_string(&w,
+                         pr_status_name(pr_registry_port_status(reg, key->port, (enum pr_proto)p)));
+        }
+        PR_JW_LIT(&w, "}");
+    }
+    PR_JW_LIT(&w, ",\"records\":[");
+    bool first = true;
+    for (uint32_t i = 0; i < n; i++) {
         const pr_record *r = &reg->records[idx[i]];
         /* a record without a protocol holds for every protocol */
         if (key->proto != PR_PROTO_NONE && r->proto != PR_PROTO_NONE && r->proto != key->proto)
             continue;
-        if (json_array_append_new(records, pr_json_record(reg, r)) != 0) {
-            json_decref(records);
-            return NULL;
-        }
+        if (!first)
+            PR_JW_LIT(&w, ",");
+        first = false;
+        pr_jw_record(&w, reg, r);
     }
-    const char *cls = pr_range_class_name(pr_range_class_of(key->port));
-    if (key->proto != PR_PROTO_NONE) {
-        return pr_render_body(
-            json_pack("{s:I,s:s,s:s,s:s,s:o}", "port", (json_int_t)key->port, "protocol",
-                      pr_proto_name(key->proto), "range_class", cls, "status",
-                      pr_status_name(pr_registry_port_status(reg, key->port, key->proto)),
-                      "records", records));
-    }
-    json_t *status = json_object();
-    for (int p = PR_PROTO_TCP; status && p < PR_PROTO_COUNT; p++) {
-        if (json_object_set_new(status, pr_proto_name((enum pr_proto)p),
-                                json_string(pr_status_name(pr_registry_port_status(
-                                    reg, key->port, (enum pr_proto)p)))) != 0) {
-            json_decref(status);
-            status = NULL; /* the pack below fails on it, and takes records with it */
-        }
-    }
-    return pr_render_body(json_pack("{s:I,s:s,s:o,s:o}", "port", (json_int_t)key->port,
-                                    "range_class", cls, "status", status, "records", records));
+    PR_JW_LIT(&w, "]}");
+    return pr_jw_finish(&w);
 }
 
 void pr_handle_port(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,

@@ -12,9 +12,14 @@ static pr_body *make_service(pr_api *api, const void *arg)
 {
     const pr_service_name *name = arg;
     const pr_registry *reg = api->reg;
-    return pr_render_body(json_pack(
-        "{s:s,s:o}", "service", name->name, "records",
-        pr_json_records(reg, reg->name_records + name->records.first, name->records.count)));
+    pr_jw w;
+    pr_jw_init(&w, 256 + (size_t)name->records.count * 384);
+    PR_JW_LIT(&w, "{\"service\":");
+    pr_jw_string(&w, name->name);
+    PR_JW_LIT(&w, ",\"records\":");
+    pr_jw_records(&w, reg, reg->name_records + name->records.first, name->records.count);
+    PR_JW_LIT(&w, "}");
+    return pr_jw_finish(&w);
 }
 
 void pr_handle_service(pr_api *api, const pr_request *req, pr_response *resp, const char *name,

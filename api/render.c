@@ -1,4 +1,5 @@
-/* render.c: JSON for records and contacts; bodies with content ETags. */
+/* render.c: jansson trees into bodies with content ETags; JSON text helpers.
+ * Records and contacts are not written here but in jsonw.c, their one writer. */
 #include "render.h"
 
 #include <stdarg.h>
@@ -61,98 +62,6 @@ json_t *pr_json_lossy(const char *text, size_t len)
     json_t *str = json_stringn(fixed, out);
     free(fixed);
     return str;
-}
-
-static json_t *date_or_null(pr_date date)
-{
-    char buf[11];
-    return date.year ? json_string(pr_date_format(date, buf)) : json_null();
-}
-
-/* A JSON array of strings; NULL when any of them could not be made, so a
- * failure never leaves a shorter list behind. */
-static json_t *string_list(uint32_t n, const char *(*at)(const pr_registry *, uint32_t),
-                           const pr_registry *reg, uint32_t first)
-{
-    json_t *list = json_array();
-    for (uint32_t i = 0; list && i < n; i++) {
-        if (json_array_append_new(list, json_string(at(reg, first + i))) != 0) {
-            json_decref(list);
-            list = NULL;
-        }
-    }
-    return list;
-}
-
-static const char *person_id_at(const pr_registry *reg, uint32_t ref)
-{
-    return reg->people[reg->person_refs[ref]].id;
-}
-
-static const char *reference_at(const pr_registry *reg, uint32_t i)
-{
-    return reg->references[i];
-}
-
-static json_t *id_list(const pr_registry *reg, pr_span span)
-{
-    return string_list(span.count, person_id_at, reg, span.first);
-}
-
-json_t *pr_json_record(const pr_registry *reg, const pr_record *rec)
-{
-    json_t *references =
-        string_list(rec->references.count, reference_at, reg, rec->references.first);
-    json_t *range = rec->is_range ? json_pack("{s:I,s:I}", "first", (json_int_t)rec->port_first,
-                                              "last", (json_int_t)rec->port_last)
-                                  : json_null();
-    /* json_pack's "o" steals each value; a NULL member makes the whole pack
-     * fail and release what it took, so allocation failures cannot leak. */
-    return json_pack(
-        "{s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "service",
-        pr_json_text(rec->service), "port",
-        rec->has_port ? json_integer(rec->port_first) : json_null(), "range", range, "protocol",
-        pr_json_text(pr_proto_name((enum pr_proto)rec->proto)), "description",
-        pr_json_text(rec->description), "status", pr_status_name((enum pr_status)rec->status),
-        "assignee", id_list(reg, rec->assignees), "contact", id_list(reg, rec->contacts),
-        "registered", date_or_null(rec->registered), "modified", date_or_null(rec->modified),
-        "reference", references, "service_code",
-        rec->has_service_code ? json_integer((json_int_t)rec->service_code) : json_null(),
-        "unauthorized_use", pr_json_text(rec->unauthorized_use), "notes", pr_json_text(rec->notes));
-}
-
-json_t *pr_json_records(const pr_registry *reg, const uint32_t *idx, uint32_t n)
-{
-    json_t *list = json_array();
-    for (uint32_t i = 0; list && i < n; i++) {
-        if (json_array_append_new(list, pr_json_record(reg, &reg->records[idx[i]])) != 0) {
-            json_decref(list);
-            return NULL;
-        }
-    }
-    return list;
-}
-
-/* A person's URIs or addresses as a JSON array; NULL on failure. */
-static json_t *strings(const char *const *items, uint32_t n)
-{
-    json_t *list = json_array();
-    for (uint32_t i = 0; list && i < n; i++) {
-        if (json_array_append_new(list, json_string(items[i])) != 0) {
-            json_decref(list);
-            return NULL;
-        }
-    }
-    return list;
-}
-
-json_t *pr_json_contact(const pr_person *p)
-{
-    return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", p->id, "name",
-                     pr_json_text(p->name), "organization", pr_json_text(p->organization), "uri",
-                     pr_json_text(p->uri), "uris", strings(p->uris, p->uri_count), "email",
-                     pr_json_text(p->email), "emails", strings(p->emails, p->email_count),
-                     "updated", pr_json_text(p->updated_text));
 }
 
 /* Finishes a body whose bytes are in place: the ETag is a hash of exactly

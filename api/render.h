@@ -1,8 +1,10 @@
-/* render.h: the API's JSON objects (records, contacts) and finished bodies.
+/* render.h: finished bodies from jansson trees, for the answers built as
+ * trees (problems, the registry's description, the index); the Record and
+ * Contact shapes have one writer, jsonw.h.
  *
  * Builders return new jansson references that the caller owns (NULL only on
  * allocation failure). pr_render_body() steals its argument. All functions
- * only read the registry and are safe to call from many threads. */
+ * are safe to call from many threads. */
 #ifndef PR_RENDER_H
 #define PR_RENDER_H
 
@@ -10,12 +12,6 @@
 
 #include "api.h"
 
-/* The Record object of openapi.yaml. */
-json_t *pr_json_record(const pr_registry *reg, const pr_record *rec);
-/* A JSON array of Records for record indexes idx[0..n). */
-json_t *pr_json_records(const pr_registry *reg, const uint32_t *idx, uint32_t n);
-/* The Contact object: id, name, organization, uri, email, updated. */
-json_t *pr_json_contact(const pr_person *person);
 /* "" becomes null: the API says "absent" one way only. */
 json_t *pr_json_text(const char *text);
 

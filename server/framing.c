@@ -146,3 +146,31 @@ const char *pr_framing_target(const char *target, size_t len, size_t target_span
     }
     return NULL;
 }
+
+size_t pr_framing_query_fields(const char *target, size_t len)
+{
+    const char *query = memchr(target, '?', len);
+    if (!query)
+        return 0;
+    size_t fields = 1;
+    for (const char *at = query + 1; at < target + len; at++)
+        fields += *at == '&';
+    return fields;
+}
+
+/* What one query field costs in libmicrohttpd's pool: its record (56 bytes
+ * on 64-bit, rounded up) with room to spare for the pool's alignment. */
+enum { FIELD_COST = 64, RESERVE = 1024 };
+
+size_t pr_framing_query_budget(size_t memory_limit, size_t target_len)
+{
+    /* The read buffer takes half the pool at first and grows by an eighth
+     * of what is left when a line does not fit (try_grow_read_buffer), so
+     * when the request line is complete it holds at most this much. */
+    size_t line = target_len + target_len / 8 + RESERVE;
+    size_t buffer = line > memory_limit / 2 ? line : memory_limit / 2;
+    if (buffer >= memory_limit)
+        return 0;
+    size_t fit = (memory_limit - buffer) / FIELD_COST;
+    return fit < PR_FRAMING_MAX_QUERY_FIELDS ? fit : PR_FRAMING_MAX_QUERY_FIELDS;
+}

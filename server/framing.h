@@ -54,4 +54,29 @@ bool pr_framing_has_body(const pr_framing *f);
  * caller sees the target as a C string), which is refused too. */
 const char *pr_framing_target(const char *target, size_t len, size_t target_span);
 
+/* Query parameters: no endpoint takes more than a dozen, so more than this
+ * many are refused whatever the budget below allows. */
+#define PR_FRAMING_MAX_QUERY_FIELDS 64
+
+/* How many query parameters libmicrohttpd would split the target into: one
+ * per '&'-separated field after the first '?', 0 without a query. An upper
+ * bound (empty fields count too), computed without writing. */
+size_t pr_framing_query_fields(const char *target, size_t len);
+
+/* How many query parameters a target of target_len bytes may carry when
+ * each connection has memory_limit bytes (libmicrohttpd's
+ * MHD_OPTION_CONNECTION_MEMORY_LIMIT): at most
+ * PR_FRAMING_MAX_QUERY_FIELDS, fewer when a long target leaves the
+ * connection's memory too little room for the fields' records.
+ *
+ * Why: libmicrohttpd 0.9.75 splits the query into records (56 bytes each
+ * on 64-bit) in the connection's memory pool, beside the read buffer that
+ * still holds the request line. When the pool runs out there, it queues a
+ * 431 but then overwrites the connection's state (parse_initial_message_line
+ * returns success whatever MHD_parse_arguments_ did), so no answer is ever
+ * sent: in its epoll mode the connection is held until --timeout, in its
+ * thread-per-connection mode it is closed without a word. The server
+ * refuses such a target itself before the split (server/http.c, on_uri). */
+size_t pr_framing_query_budget(size_t memory_limit, size_t target_len);
+
 #endif

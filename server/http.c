@@ -50,7 +50,7 @@ typedef struct body_sink {
  * the connection is cut. The same budget as a lingering close. */
 enum { MAX_DROPPED_BYTES = 1 << 20 };
 
-enum { NOTE_TAG = 2u, NOTE_TAG_MASK = 3u, NOTE_BAD = 4u, NOTE_SHIFT = 3 };
+enum { NOTE_TAG = 2u, NOTE_TAG_MASK = 3u, NOTE_BAD = 4u, NOTE_CROWDED = 8u, NOTE_SHIFT = 4 };
 
 static bool is_note(void *state)
 {
@@ -108,17 +108,32 @@ static void leave_grace(void *state, pr_api *api)
 /* MHD_OPTION_URI_LOG_CALLBACK: the only place libmicrohttpd shows the
  * request target as it came, before splitting off the query and decoding
  * %HH. It is a C string there, so a raw NUL shortens it: its length is kept
- * to be compared with the span the target took on the request line. */
+ * to be compared with the span the target took on the request line.
+ *
+ * A query of more fields than the connection's memory can hold is refused
+ * here, before libmicrohttpd splits it and loses the connection's answer
+ * (see pr_framing_query_budget). The target lies in the connection's read
+ * buffer, writable memory that libmicrohttpd hands over as const: ending
+ * the query right after its '?' leaves it nothing to split, and the note
+ * makes the request a 400 once it reaches on_request. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-    (void)cls, (void)conn;
+    const pr_http *h = cls;
+    (void)conn;
     if (!uri)
         uri = ""; /* a request line without a target, which is refused anyway */
     size_t len = strlen(uri);
     bool bad = pr_framing_target(uri, len, len) != NULL;
+    bool crowded =
+        pr_framing_query_fields(uri, len) > pr_framing_query_budget(h->cfg.memory_limit, len);
+    if (crowded) {
+        char *query = strchr(uri, '?');
+        query[1] = '\0';
+    }
     if (len > (SIZE_MAX >> NOTE_SHIFT))
         len = SIZE_MAX >> NOTE_SHIFT, bad = true;
-    return (void *)(((uintptr_t)len << NOTE_SHIFT) | (bad ? NOTE_BAD : 0) | NOTE_TAG);
+    return (void *)(((uintptr_t)len << NOTE_SHIFT) | (bad ? NOTE_BAD : 0) |
+                    (crowded ? NOTE_CROWDED : 0) | NOTE_TAG);
 }
 
 enum { WIRE_OK = 0, WIRE_NOT_MODIFIED = 1 };
@@ -343,6 +358,9 @@ static const char *framing_problem(struct MHD_Connection *conn, const char *url,
     if (n & NOTE_BAD)
         return "the request target holds whitespace or a control character (RFC 9112 section "
                "3.2)";
+    if (n & NOTE_CROWDED)
+        return "the request target has too many query parameters (at most 64, fewer in a long "
+               "target)";
     /* the target itself is decoded by now: only its length is compared */
     return raw_len != span ? "the request target holds a NUL byte" : NULL;
 }
@@ -647,7 +665,7 @@ pr_http *pr_http_start(const struct sockaddr *addr, socklen_t addr_len, pr_curre
         MHD_OPTION_THREAD_POOL_SIZE, pool, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)cfg->per_ip_limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->memory_limit,
-        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
         h, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
     if (!h->daemon) {

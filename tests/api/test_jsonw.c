@@ -1,6 +1,8 @@
-/* api/jsonw.c writes the JSON of records and contacts itself; its bytes
- * must be exactly those jansson makes of render.c's objects, or an answer's
- * ETag would depend on which path rendered it. */
+/* api/jsonw.c is the one writer of the Record and Contact objects; its bytes
+ * must be exactly those jansson makes of the same objects, the form every
+ * other answer (built as a jansson tree) takes. The jansson objects below
+ * are the reference: the writers render.c held before jsonw.c became the
+ * only one, kept here as the test's independent rendering. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +10,102 @@
 #include "api_test.h"
 #include "jsonw.h"
 #include "render.h"
+
+/* ---- the reference: the same objects as jansson trees ---- */
+
+static json_t *date_or_null(pr_date date)
+{
+    char buf[11];
+    return date.year ? json_string(pr_date_format(date, buf)) : json_null();
+}
+
+/* A JSON array of strings; NULL when any of them could not be made, so a
+ * failure never leaves a shorter list behind. */
+static json_t *string_list(uint32_t n, const char *(*at)(const pr_registry *, uint32_t),
+                           const pr_registry *reg, uint32_t first)
+{
+    json_t *list = json_array();
+    for (uint32_t i = 0; list && i < n; i++) {
+        if (json_array_append_new(list, json_string(at(reg, first + i))) != 0) {
+            json_decref(list);
+            list = NULL;
+        }
+    }
+    return list;
+}
+
+static const char *person_id_at(const pr_registry *reg, uint32_t ref)
+{
+    return reg->people[reg->person_refs[ref]].id;
+}
+
+static const char *reference_at(const pr_registry *reg, uint32_t i)
+{
+    return reg->references[i];
+}
+
+static json_t *id_list(const pr_registry *reg, pr_span span)
+{
+    return string_list(span.count, person_id_at, reg, span.first);
+}
+
+static json_t *pr_json_record(const pr_registry *reg, const pr_record *rec)
+{
+    json_t *references =
+        string_list(rec->references.count, reference_at, reg, rec->references.first);
+    json_t *range = rec->is_range ? json_pack("{s:I,s:I}", "first", (json_int_t)rec->port_first,
+                                              "last", (json_int_t)rec->port_last)
+                                  : json_null();
+    /* json_pack's "o" steals each value; a NULL member makes the whole pack
+     * fail and release what it took, so allocation failures cannot leak. */
+    return json_pack(
+        "{s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "service",
+        pr_json_text(rec->service), "port",
+        rec->has_port ? json_integer(rec->port_first) : json_null(), "range", range, "protocol",
+        pr_json_text(pr_proto_name((enum pr_proto)rec->proto)), "description",
+        pr_json_text(rec->description), "status", pr_status_name((enum pr_status)rec->status),
+        "assignee", id_list(reg, rec->assignees), "contact", id_list(reg, rec->contacts),
+        "registered", date_or_null(rec->registered), "modified", date_or_null(rec->modified),
+        "reference", references, "service_code",
+        rec->has_service_code ? json_integer((json_int_t)rec->service_code) : json_null(),
+        "unauthorized_use", pr_json_text(rec->unauthorized_use), "notes", pr_json_text(rec->notes));
+}
+
+static json_t *pr_json_records(const pr_registry *reg, const uint32_t *idx, uint32_t n)
+{
+    json_t *list = json_array();
+    for (uint32_t i = 0; list && i < n; i++) {
+        if (json_array_append_new(list, pr_json_record(reg, &reg->records[idx[i]])) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    }
+    return list;
+}
+
+/* A person's URIs or addresses as a JSON array; NULL on failure. */
+static json_t *strings(const char *const *items, uint32_t n)
+{
+    json_t *list = json_array();
+    for (uint32_t i = 0; list && i < n; i++) {
+        if (json_array_append_new(list, json_string(items[i])) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    }
+    return list;
+}
+
+static json_t *pr_json_contact(const pr_person *p)
+{
+    return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", p->id, "name",
+                     pr_json_text(p->name), "organization", pr_json_text(p->organization), "uri",
+                     pr_json_text(p->uri), "uris", strings(p->uris, p->uri_count), "email",
+                     pr_json_text(p->email), "emails", strings(p->emails, p->email_count),
+                     "updated", pr_json_text(p->updated_text));
+}
+
+/* ---- */
 
 static void assert_same_bytes(pr_body *direct, json_t *via_jansson, const char *what)
 {

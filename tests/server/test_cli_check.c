@@ -352,6 +352,26 @@ Test(cli, the_default_is_the_built_in_registry)
     run_free(&r);
 }
 
+/* --json's exact bytes, pinned by a file of them written before the verdicts'
+ * JSON moved to another writer: a change of any byte of a CI job's input
+ * must be a decision, not a side effect. */
+Test(cli, json_bytes_are_pinned)
+{
+    run_result r = RUN_BUILTIN("check", "--json", "80/tcp", "http", "80/tcp", "web", "5264/udp",
+                               "7000/tcp", "web", "1/sctp", "49200/dccp");
+    cr_assert_eq(r.status, 1, "exit %d: %s", r.status, r.err);
+    FILE *f = fopen(PR_TEST_DIR "/server/golden/check-json-builtin.json", "rb");
+    cr_assert_not_null(f);
+    static char want[65536];
+    size_t n = fread(want, 1, sizeof want - 1, f);
+    cr_assert(feof(f) && n > 0);
+    fclose(f);
+    want[n] = '\0';
+    cr_assert_eq(r.out_len, n, "%zu bytes, pinned %zu", r.out_len, n);
+    cr_assert_str_eq(r.out, want);
+    run_free(&r);
+}
+
 /* The server that --json output is compared with, on the data the CLI reads:
  * started per test by the suites below, and stopped even when a test fails. */
 TestSuite(cli_json, .init = fixture_sample, .fini = fixture_stop);

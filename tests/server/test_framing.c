@@ -97,3 +97,33 @@ Test(framing, targets)
         cr_assert_not_null(pr_framing_target(t, 12, 12), "byte 0x%02x", (unsigned char)bad[i]);
     }
 }
+
+Test(framing, query_fields_are_counted_as_libmicrohttpd_splits_them)
+{
+    cr_assert_eq(pr_framing_query_fields("/v1/ports/22", 12), 0);
+    cr_assert_eq(pr_framing_query_fields("/v1/ports/22?", 13), 1);
+    cr_assert_eq(pr_framing_query_fields("/v1/search?q=a&limit=2", 22), 2);
+    cr_assert_eq(pr_framing_query_fields("/x?&&&", 6), 4, "empty fields count");
+    cr_assert_eq(pr_framing_query_fields("/x&y?a", 6), 1, "'&' before the '?' is the path's");
+    cr_assert_eq(pr_framing_query_fields("/x?a?b&c", 8), 2, "only the first '?' splits");
+}
+
+Test(framing, query_budget_leaves_the_pool_room)
+{
+    cr_assert_eq(pr_framing_query_budget(32768, 100), PR_FRAMING_MAX_QUERY_FIELDS);
+    cr_assert_eq(pr_framing_query_budget(32768, 7870), PR_FRAMING_MAX_QUERY_FIELDS);
+    /* a 8 KiB pool: half of it is the read buffer, the rest 64 fields */
+    cr_assert_eq(pr_framing_query_budget(8192, 100), PR_FRAMING_MAX_QUERY_FIELDS);
+    cr_assert_lt(pr_framing_query_budget(8192, 6000), 20);
+    cr_assert_eq(pr_framing_query_budget(32768, 30000), 0);
+    cr_assert_eq(pr_framing_query_budget(32768, 32768), 0);
+    cr_assert_eq(pr_framing_query_budget(0, 0), 0);
+    /* every budget, times a field's record, fits beside the longest line */
+    for (size_t limit = 8192; limit <= 1048576; limit *= 2)
+        for (size_t len = 0; len <= limit; len += 97) {
+            size_t fit = pr_framing_query_budget(limit, len);
+            cr_assert_leq(fit, PR_FRAMING_MAX_QUERY_FIELDS);
+            if (fit > 0)
+                cr_assert_leq(len + len / 8 + fit * 56, limit, "%zu, %zu", limit, len);
+        }
+}
