@@ -316,7 +316,11 @@ static void suggest(const pr_api *api, const pr_check_options *opt, pr_verdict *
         int candidates[2] = {start - d, start + d};
         for (int c = 0; c < (d ? 2 : 1); c++) {
             int p = candidates[c];
-            if (p >= first && p <= last && v->suggestion_count < want &&
+            /* runs already suggested are not offered again in part */
+            bool overlaps = false;
+            for (unsigned k = 0; k < v->suggestion_count && !overlaps; k++)
+                overlaps = p > v->suggestions[k] - (int)count && p < v->suggestions[k] + (int)count;
+            if (p >= first && p <= last && v->suggestion_count < want && !overlaps &&
                 run_free(api, opt, e, p, count, last))
                 v->suggestions[v->suggestion_count++] = (uint16_t)p;
         }
