@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "api.h"
 #include "hazards.h"
@@ -224,17 +226,38 @@ static void xml_text(FILE *out, const char *s)
     }
 }
 
-static int write_junit(FILE *out, const pr_manifest *m)
+/* The Apache Ant JUnit task's format, which CI systems read (and whose
+ * XML Schema the tests validate against): one suite, a test case per
+ * entry, a failure per entry that is not ok. */
+static int write_junit(FILE *out, const pr_manifest *m, const char *header)
 {
     size_t failures = 0;
     for (size_t i = 0; i < m->verdict_count; i++)
         failures += !m->verdicts[i].ok;
+    char stamp[32] = "1970-01-01T00:00:00", host[256] = "localhost";
+    time_t now = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&now, &tm))
+        strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (gethostname(host, sizeof host) != 0 || !host[0])
+        strcpy(host, "localhost");
+    host[sizeof host - 1] = '\0';
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
+          "  <testsuite package=\"portreg\" id=\"0\" name=\"portreg check\" timestamp=\"",
+          out);
+    fputs(stamp, out);
+    fputs("\" hostname=\"", out);
+    xml_text(out, host);
     fprintf(out,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            "<testsuites name=\"portreg check\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n"
-            "  <testsuite name=\"portreg check\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
-            "skipped=\"0\">\n",
-            m->verdict_count, failures, m->verdict_count, failures);
+            "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\" time=\"0\">\n"
+            "    <properties>\n",
+            m->verdict_count, failures);
+    if (header) {
+        fputs("      <property name=\"registry\" value=\"", out);
+        xml_text(out, header);
+        fputs("\"/>\n", out);
+    }
+    fputs("    </properties>\n", out);
     for (size_t i = 0; i < m->verdict_count; i++) {
         const pr_verdict *v = &m->verdicts[i];
         const pr_origin *o = v->entry.origin;
@@ -250,10 +273,10 @@ static int write_junit(FILE *out, const pr_manifest *m)
             fputs(")", out);
         }
         if (v->ok) {
-            fputs("\"/>\n", out);
+            fputs("\" time=\"0\"/>\n", out);
             continue;
         }
-        fputs("\">\n      <failure message=\"", out);
+        fputs("\" time=\"0\">\n      <failure message=\"", out);
         xml_text(out, v->reason_count ? v->reasons[0].message : "not sound");
         fputs("\" type=\"", out);
         xml_text(out, v->reason_count ? pr_reason_code_name(v->reasons[0].code) : "not_ok");
@@ -270,7 +293,7 @@ static int write_junit(FILE *out, const pr_manifest *m)
         }
         fputs("</failure>\n    </testcase>\n", out);
     }
-    fputs("  </testsuite>\n</testsuites>\n", out);
+    fputs("    <system-out/>\n    <system-err/>\n  </testsuite>\n</testsuites>\n", out);
     return 0;
 }
 
@@ -351,7 +374,7 @@ int pr_report_write(FILE *out, const pr_api *api, const pr_manifest *m, enum pr_
         json_decref(doc);
         break;
     case PR_REPORT_JUNIT:
-        rc = write_junit(out, m);
+        rc = write_junit(out, m, header);
         break;
     case PR_REPORT_GITHUB:
         rc = write_github(out, m);
