@@ -349,8 +349,11 @@ int pr_check_judge(const pr_api *api, const pr_check_entry *entry, const pr_chec
     bool own;
     const pr_record *holder;
     uint32_t others;
+    if (find_holders(reg, v, &own, &holder, &others) != 0)
+        goto oom;
     if (entry->use == PR_USE_CLASH_ONLY) {
-        /* a container's own port is no choice of a host port (deploy.h) */
+        /* a container's own port is no choice of a host port (deploy.h):
+         * what holds it is shown, but is no reason against it */
         if (entry->name) {
             name_syntax(v, entry->name);
             if (v->name_problem_count)
@@ -360,8 +363,6 @@ int pr_check_judge(const pr_api *api, const pr_check_entry *entry, const pr_chec
         v->ok = v->reason_count == 0;
         return 0;
     }
-    if (find_holders(reg, v, &own, &holder, &others) != 0)
-        goto oom;
     port_rules(v, own, holder, others);
     hazard_rules(opt, v);
     if (entry->name && name_rules(reg, v) != 0)

@@ -216,7 +216,6 @@ static void answer(pr_api *api, const pr_request *req, pr_response *resp,
     }
     pr_manifest_free(&m);
     resp->cacheable = false; /* an answer to this body alone */
-    resp->vary = "Accept";
 }
 
 /* A body of compose files or Kubernetes manifests (deploy.h). */
