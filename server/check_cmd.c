@@ -161,6 +161,10 @@ static int read_operand(pr_deploy_set *set, const char *arg, char *err, size_t e
     struct stat st;
     if (strcmp(arg, "-") != 0 && stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
         return read_dir(set, arg, err, err_size);
+    if (strcmp(arg, "-") != 0 && stat(arg, &st) != 0 && (strchr(arg, '/') || strchr(arg, '.'))) {
+        snprintf(err, err_size, "%s: %s", arg, strerror(errno));
+        return -1;
+    }
     if (strcmp(arg, "-") != 0 && stat(arg, &st) != 0) {
         snprintf(err, err_size,
                  "\"%s\" is neither PORT/PROTOCOL (5264/tcp), a service name after one, nor a "
