@@ -30,6 +30,9 @@
  *    hostPorts within one Kubernetes namespace; Service ports within one
  *    Service; nodePorts across the cluster (Kubernetes allocates them
  *    cluster-wide). A host_ip does not narrow a scope.
+ *  - Compose interpolation: "${VAR:-8080}" (or "${VAR-8080}") is judged as
+ *    its default, the port the file chooses when nothing overrides it; a
+ *    variable without a default is an error, as there is no port to judge.
  *
  * Ownership: a pr_deploy_set owns its entries, sources and every string
  * they point to; pr_deploy_free releases them. Entries point at their

@@ -88,17 +88,84 @@ static int add_container(service_ctx *c, prd_range target, enum pr_proto proto, 
     return 0;
 }
 
-/* The text of a port: a scalar (YAML may give 8080 as a number). */
-static const char *port_text(const pr_yaml_node *n)
+/* Compose's interpolation in a port's text: "${VAR:-default}" and
+ * "${VAR-default}" become their default, the port the file chooses when
+ * nothing overrides it; "$$" is "$". A variable without a default has no
+ * port to judge: false, with the variable's name in *var. */
+static bool interpolate(const char *in, char *out, size_t size, char *var, size_t var_size)
 {
-    return prd_text(n, 128);
+    size_t n = 0;
+    for (const char *p = in; *p;) {
+        if (p[0] == '$' && p[1] == '$') {
+            if (n + 1 >= size)
+                return false;
+            out[n++] = '$';
+            p += 2;
+            continue;
+        }
+        if (p[0] != '$') {
+            if (n + 1 >= size)
+                return false;
+            out[n++] = *p++;
+            continue;
+        }
+        const char *name = p + 1 + (p[1] == '{');
+        size_t len = 0;
+        while ((name[len] >= 'A' && name[len] <= 'Z') || (name[len] >= 'a' && name[len] <= 'z') ||
+               (name[len] >= '0' && name[len] <= '9') || name[len] == '_')
+            len++;
+        snprintf(var, var_size, "%.*s", (int)(len < 64 ? len : 64), name);
+        if (p[1] != '{' || len == 0)
+            return false; /* $VAR: no default to take */
+        const char *d = name + len;
+        if (d[0] == ':' && d[1] == '-')
+            d += 2;
+        else if (d[0] == '-')
+            d += 1;
+        else
+            return false;
+        const char *close = strchr(d, '}');
+        if (!close || (size_t)(close - d) + n >= size)
+            return false;
+        memcpy(out + n, d, (size_t)(close - d));
+        n += (size_t)(close - d);
+        p = close + 1;
+    }
+    out[n] = '\0';
+    return true;
 }
+
+/* The text of a port: a scalar (YAML may give 8080 as a number), with
+ * compose's interpolation done into buf; NULL (and *why set) when it
+ * cannot be. */
+static const char *port_text_in(const pr_yaml_node *n, char *buf, size_t size, const char **why,
+                                char *var, size_t var_size)
+{
+    const char *t = prd_text(n, 128);
+    *why = NULL;
+    if (!t)
+        return NULL;
+    if (!strchr(t, '$'))
+        return t;
+    if (!interpolate(t, buf, size, var, var_size)) {
+        *why = var;
+        return NULL;
+    }
+    return buf;
+}
+
+#define PORT_TEXT(node) port_text_in((node), ibuf, sizeof ibuf, &why, var, sizeof var)
 
 /* "[HOST_IP:][PUBLISHED:]TARGET[/PROTOCOL]", the short syntax. */
 static int short_syntax(service_ctx *c, const pr_yaml_node *n, const char *where)
 {
     prd_reader *r = c->r;
-    const char *s = port_text(n);
+    char ibuf[160], var[80];
+    const char *why;
+    const char *s = PORT_TEXT(n);
+    if (!s && why)
+        return prd_fail(r, n, "%s: the variable %s has no default (${%s:-PORT}): no port to judge",
+                        where, var, var);
     if (!s)
         return prd_fail(r, n, "%s: a port must be a number, a string or a mapping", where);
     size_t len = strlen(s);
@@ -170,7 +237,11 @@ static int long_syntax(service_ctx *c, const pr_yaml_node *n, const char *where)
     const pr_yaml_node *t = pr_yaml_get(n, "target"), *p = pr_yaml_get(n, "published"),
                        *pr = pr_yaml_get(n, "protocol");
     prd_range target, pub;
-    const char *ts = port_text(t);
+    char ibuf[160], var[80];
+    const char *why;
+    const char *ts = PORT_TEXT(t);
+    if (!ts && why)
+        return prd_fail(r, t, "%s: the variable %s has no default: no port to judge", where, var);
     if (!ts || !parse_range(ts, strlen(ts), &target))
         return prd_fail(r, t ? t : n, "%s: target must be a port of 1-65535", where);
     enum pr_proto proto = PR_PROTO_TCP;
@@ -185,7 +256,9 @@ static int long_syntax(service_ctx *c, const pr_yaml_node *n, const char *where)
         return -1;
     if (!p || pr_yaml_is_null(p))
         return 0;
-    const char *pubs = port_text(p);
+    const char *pubs = PORT_TEXT(p);
+    if (!pubs && why)
+        return prd_fail(r, p, "%s: the variable %s has no default: no port to judge", where, var);
     if (!pubs || !parse_range(pubs, strlen(pubs), &pub))
         return prd_fail(r, p, "%s: published must be a port or range of 1-65535", where);
     return add_published(c, pub, proto, name, p, where);
@@ -212,9 +285,14 @@ static int read_service(service_ctx *c, const pr_yaml_node *svc)
     for (size_t i = 0; expose && expose->type == PR_YAML_SEQUENCE && i < expose->count; i++) {
         const pr_yaml_node *item = expose->items[i];
         const char *where = prd_internf(r, "service %s, expose[%zu]", c->service, i);
-        const char *s = port_text(item);
+        char ibuf[160], var[80];
+        const char *why;
+        const char *s = PORT_TEXT(item);
         if (!where)
             return -1;
+        if (!s && why)
+            return prd_fail(r, item, "%s: the variable %s has no default: no port to judge", where,
+                            var);
         if (!s)
             return prd_fail(r, item, "%s: must be a port, a range, or either with /PROTOCOL",
                             where);

@@ -463,3 +463,22 @@ Test(deploy, suggestions_by_name_are_deterministic)
     pr_verdict_free(&c);
     pr_verdict_free(&d);
 }
+
+Test(deploy, compose_interpolation_takes_the_default)
+{
+    const char *text = "services:\n  web:\n    ports:\n"
+                       "      - \"127.0.0.1:${WEB_PORT:-5260}:80\"\n"
+                       "      - target: 81\n        published: \"${ALT-5261}\"\n";
+    pr_deploy_set set;
+    pr_deploy_init(&set, 100);
+    char err[256];
+    cr_assert_eq(pr_deploy_read(&set, "c", text, strlen(text), err, sizeof err), 0, "%s", err);
+    cr_assert_eq(set.count, 4);
+    cr_assert_eq(set.entries[1].port, 5260);
+    cr_assert_eq(set.entries[3].port, 5261);
+    pr_deploy_free(&set);
+    refused_text("c", "services:\n  web:\n    ports: [\"${WEB_PORT}:80\"]\n",
+                 "c:3:13: service web, ports[0]: the variable WEB_PORT has no default");
+    refused_text("c", "services:\n  web:\n    expose: [\"$PORT\"]\n",
+                 "the variable PORT has no default");
+}
