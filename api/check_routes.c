@@ -234,6 +234,10 @@ static void check_yaml(pr_api *api, const pr_request *req, pr_response *resp,
     if (pr_deploy_read(&set, name, req->body, req->body_len, err, sizeof err) != 0) {
         int status = strstr(err, "out of memory") ? 500 : set.count >= set.max_entries ? 413 : 400;
         pr_problem(resp, req, status, NULL, "%s", err);
+    } else if (set.count == 0) {
+        /* as for an empty JSON manifest: a job whose files lost their
+         * ports must not pass */
+        pr_problem(resp, req, 400, NULL, "%s: no port in it to check", name);
     } else if (opt->both) {
         size_t i = 0;
         while (i < set.count &&

@@ -209,6 +209,8 @@ Test(deploy, bad_files_are_4xx_problems)
     const char unknown[] = "hello: world\n";
     refused(NULL, unknown, strlen(unknown), 400, "body:1:1: unknown kind");
     refused(NULL, "# only a comment\n", 17, 400, "body: empty");
+    const char no_ports[] = "services:\n  web:\n    image: nginx\n";
+    refused("file=c.yaml", no_ports, strlen(no_ports), 400, "c.yaml: no port in it to check");
     char deep[400];
     size_t n = (size_t)snprintf(deep, sizeof deep, "a: ");
     for (int i = 0; i < 100; i++)
