@@ -193,11 +193,6 @@ void pr_respond_cached(pr_api *api, const pr_request *req, pr_response *resp,
     respond_body(resp, body, false, json_media_type);
 }
 
-void pr_respond_json(pr_response *resp, const pr_request *req, json_t *root)
-{
-    pr_respond_body(resp, req, pr_render_body(root));
-}
-
 void pr_respond_body(pr_response *resp, const pr_request *req, pr_body *body)
 {
     if (!body) {

@@ -10,6 +10,7 @@
 #include "deploy.h"
 #include "hazards.h"
 #include "internal.h"
+#include "listpage.h"
 
 static bool required_param(const pr_request *req, pr_response *resp, const char *key,
                            const pr_param **out)
@@ -384,6 +385,36 @@ void pr_handle_check_post(pr_api *api, const pr_request *req, pr_response *resp,
     json_decref(root);
 }
 
+/* The walk over the ports of [from, to] free for every wanted protocol. */
+typedef struct free_walk {
+    const pr_api *api;
+    uint32_t port, to;
+    bool wanted[PR_PROTO_COUNT];
+} free_walk;
+
+static bool next_free_port(void *ctx, uint32_t *item)
+{
+    free_walk *fw = ctx;
+    while (fw->port <= fw->to) {
+        uint32_t port = fw->port++;
+        bool free_for_all = true;
+        for (int p = PR_PROTO_TCP; p < PR_PROTO_COUNT && free_for_all; p++)
+            free_for_all =
+                !fw->wanted[p] || pr_port_unassigned(fw->api, (uint16_t)port, (enum pr_proto)p);
+        if (free_for_all) {
+            *item = port;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void write_port(pr_jw *w, void *ctx, uint32_t item)
+{
+    (void)ctx;
+    pr_jw_uint(w, item);
+}
+
 void pr_handle_free_ports(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
                           size_t arg_len)
 {
@@ -420,36 +451,30 @@ void pr_handle_free_ports(pr_api *api, const pr_request *req, pr_response *resp,
             break;
         s += len + 1;
     }
-    json_t *items = json_array();
-    uint32_t total = 0;
-    for (uint32_t port = from; items && port <= to; port++) {
-        bool free_for_all = true;
-        for (int p = PR_PROTO_TCP; p < PR_PROTO_COUNT && free_for_all; p++)
-            free_for_all = !wanted[p] || pr_port_unassigned(api, (uint16_t)port, (enum pr_proto)p);
-        if (!free_for_all)
-            continue;
-        if (total >= offset && total - offset < limit &&
-            json_array_append_new(items, json_integer(port)) != 0) {
-            json_decref(items);
-            items = NULL;
-        }
-        total++;
-    }
-    pr_respond_json(resp, req, pr_list_envelope(items, total, limit, offset));
     /* "tcp,udp,sctp,dccp" and five digits each: base[128] holds them all */
-    char base[128] = "", list[32] = "", number[8];
+    char base[128] = "", protocols[32] = "", number[8];
     bool fits = true;
     for (int p = PR_PROTO_TCP; p < PR_PROTO_COUNT; p++) {
-        size_t used = strlen(list);
-        int n = wanted[p] ? snprintf(list + used, sizeof list - used, "%s%s", used ? "," : "",
-                                     pr_proto_name((enum pr_proto)p))
+        size_t used = strlen(protocols);
+        int n = wanted[p] ? snprintf(protocols + used, sizeof protocols - used, "%s%s",
+                                     used ? "," : "", pr_proto_name((enum pr_proto)p))
                           : 0;
-        fits = fits && n >= 0 && (size_t)n < sizeof list - used;
+        fits = fits && n >= 0 && (size_t)n < sizeof protocols - used;
     }
-    fits = fits && pr_query_append(base, sizeof base, "protocol", list);
+    fits = fits && pr_query_append(base, sizeof base, "protocol", protocols);
     snprintf(number, sizeof number, "%u", (unsigned)from);
     fits = fits && pr_query_append(base, sizeof base, "from", number);
     snprintf(number, sizeof number, "%u", (unsigned)to);
     fits = fits && pr_query_append(base, sizeof base, "to", number);
-    pr_set_page_links(resp, req, "/v1/ports/free", fits ? base : NULL, limit, offset, total);
+    free_walk fw = {.api = api, .port = from, .to = to};
+    memcpy(fw.wanted, wanted, sizeof wanted);
+    pr_list list = {.path = "/v1/ports/free",
+                    .base = fits ? base : NULL,
+                    .limit = limit,
+                    .offset = offset,
+                    .next = next_free_port,
+                    .ctx = &fw,
+                    .item = write_port,
+                    .item_bytes = 6};
+    pr_list_respond(req, resp, &list);
 }

@@ -62,9 +62,7 @@ typedef pr_body *(*pr_make_body_fn)(pr_api *api, const void *arg);
 void pr_respond_cached(pr_api *api, const pr_request *req, pr_response *resp,
                        pr_body *_Atomic *slot, pr_make_body_fn make, const void *arg);
 
-/* Sets a 200 JSON response that owns the body rendered from root (stolen). */
-void pr_respond_json(pr_response *resp, const pr_request *req, json_t *root);
-/* As pr_respond_json, for a body already rendered (NULL: out of memory). */
+/* Sets a 200 JSON response that owns body (NULL: out of memory, a 500). */
 void pr_respond_body(pr_response *resp, const pr_request *req, pr_body *body);
 
 /* Fills an application/problem+json response (RFC 9457). parameter may be NULL. */
@@ -105,14 +103,6 @@ bool pr_read_proto(const pr_request *req, pr_response *resp, const char *what, c
 /* Appends "key=value" (percent-encoded, '&'-separated) to a query string being
  * built in buf[size]; false when it would not fit (buf is then unchanged). */
 bool pr_query_append(char *buf, size_t size, const char *key, const char *value);
-/* When resp is a 200, sets resp->link to next/prev links for a page of a list
- * at `path` with the canonical query `base` (without limit/offset). A NULL
- * base (its building failed) or links that do not fit turn resp into a 500:
- * the buffers are sized so that this cannot happen for accepted parameters. */
-void pr_set_page_links(pr_response *resp, const pr_request *req, const char *path, const char *base,
-                       uint32_t limit, uint32_t offset, uint32_t total);
-/* The list envelope {"items","total","limit","offset"}; steals items. */
-json_t *pr_list_envelope(json_t *items, uint32_t total, uint32_t limit, uint32_t offset);
 
 /* ---- handlers ---- */
 /* Each is a row of the route table (routes.h), which has already checked the

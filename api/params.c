@@ -1,4 +1,4 @@
-/* params.c: query parameters: which are allowed, their bounds, page links. */
+/* params.c: query parameters: which are allowed, their bounds, typed readers. */
 #include "internal.h"
 
 #include "fields.h"
@@ -165,54 +165,6 @@ bool pr_query_append(char *buf, size_t size, const char *key, const char *value)
     }
     buf[at] = '\0';
     return true;
-}
-
-static bool page_link(char *out, size_t size, const char *path, const char *base, uint32_t limit,
-                      uint32_t offset, const char *rel)
-{
-    char query[2048];
-    int n = snprintf(query, sizeof query, "%s", base);
-    if (n < 0 || (size_t)n >= sizeof query)
-        return false;
-    char l[16], o[16];
-    snprintf(l, sizeof l, "%u", (unsigned)limit);
-    snprintf(o, sizeof o, "%u", (unsigned)offset);
-    if (!pr_query_append(query, sizeof query, "limit", l) ||
-        !pr_query_append(query, sizeof query, "offset", o))
-        return false;
-    size_t at = strlen(out);
-    n = snprintf(out + at, size - at, "%s<%s?%s>; rel=\"%s\"", at ? ", " : "", path, query, rel);
-    if (n < 0 || (size_t)n >= size - at) {
-        out[at] = '\0';
-        return false;
-    }
-    return true;
-}
-
-void pr_set_page_links(pr_response *resp, const pr_request *req, const char *path, const char *base,
-                       uint32_t limit, uint32_t offset, uint32_t total)
-{
-    if (resp->status != 200)
-        return;
-    resp->link[0] = '\0';
-    bool fits = base != NULL;
-    if (fits && (uint64_t)offset + limit < total)
-        fits = page_link(resp->link, sizeof resp->link, path, base, limit, offset + limit, "next");
-    if (fits && offset > 0) {
-        /* from beyond the end, "prev" is the last page that has items */
-        uint32_t prev = offset > total ? (total > limit ? total - limit : 0)
-                                       : (offset > limit ? offset - limit : 0);
-        fits = page_link(resp->link, sizeof resp->link, path, base, limit, prev, "prev");
-    }
-    /* a page without its links would silently end a client's walk */
-    if (!fits)
-        pr_problem(resp, req, 500, NULL, "the page links did not fit their buffer");
-}
-
-json_t *pr_list_envelope(json_t *items, uint32_t total, uint32_t limit, uint32_t offset)
-{
-    return json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total, "limit",
-                     (json_int_t)limit, "offset", (json_int_t)offset);
 }
 
 bool pr_read_port(const pr_request *req, pr_response *resp, const char *what, const char *text,

@@ -1,6 +1,7 @@
 /* people.c: /v1/assignees, /v1/assignees/{id}, /v1/contacts, /v1/contacts/{id}. */
 #include "internal.h"
 #include "jsonw.h"
+#include "listpage.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,72 @@ void pr_handle_contact(pr_api *api, const pr_request *req, pr_response *resp, co
     handle_person(api, req, resp, id, len, true);
 }
 
+/* The walk over people for the lists: assignees in ID or count order,
+ * contacts in ID order and matching a term. */
+typedef struct people_walk {
+    const pr_api *api;
+    uint32_t at;
+    bool by_count; /* assignees: api->assignees_by_count's order */
+    const char *term;
+    size_t term_len;
+} people_walk;
+
+static bool next_assignee(void *ctx, uint32_t *item)
+{
+    people_walk *pw = ctx;
+    const pr_registry *reg = pw->api->reg;
+    if (pw->by_count) {
+        if (pw->at >= pw->api->assignee_count)
+            return false;
+        *item = pw->api->assignees_by_count[pw->at++];
+        return true;
+    }
+    /* by ID: people in their (ID) order, those who assign any record */
+    while (pw->at < reg->person_count) {
+        uint32_t i = pw->at++;
+        if (reg->people[i].as_assignee.count) {
+            *item = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool next_contact(void *ctx, uint32_t *item)
+{
+    people_walk *pw = ctx;
+    const pr_registry *reg = pw->api->reg;
+    while (pw->at < reg->person_count) {
+        uint32_t i = pw->at++;
+        if (reg->people[i].in_table &&
+            (!pw->term_len || pr_registry_person_matches(reg, i, pw->term, pw->term_len))) {
+            *item = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* {"id","name","organization","count"}: an assignee and how many records. */
+static void write_assignee(pr_jw *w, void *ctx, uint32_t item)
+{
+    const pr_person *p = &((people_walk *)ctx)->api->reg->people[item];
+    PR_JW_LIT(w, "{\"id\":");
+    pr_jw_string(w, p->id);
+    PR_JW_LIT(w, ",\"name\":");
+    pr_jw_text(w, p->name);
+    PR_JW_LIT(w, ",\"organization\":");
+    pr_jw_text(w, p->organization);
+    PR_JW_LIT(w, ",\"count\":");
+    pr_jw_uint(w, p->as_assignee.count);
+    PR_JW_LIT(w, "}");
+}
+
+static void write_contact(pr_jw *w, void *ctx, uint32_t item)
+{
+    pr_jw_contact(w, &((people_walk *)ctx)->api->reg->people[item]);
+}
+
 void pr_handle_assignees(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
                          size_t arg_len)
 {
@@ -80,32 +147,20 @@ void pr_handle_assignees(pr_api *api, const pr_request *req, pr_response *resp, 
             return;
         }
     }
-    const pr_registry *reg = api->reg;
-    json_t *items = json_array();
-    uint32_t total = api->assignee_count;
-    /* by ID: walk people in their (ID) order, counting assignees as we go */
-    uint32_t seen = 0;
-    for (uint32_t i = 0; items && i < (by_count ? total : reg->person_count); i++) {
-        uint32_t pi = by_count ? api->assignees_by_count[i] : i;
-        const pr_person *p = &reg->people[pi];
-        if (!by_count && p->as_assignee.count == 0)
-            continue;
-        if (seen++ < offset)
-            continue;
-        if (seen > (uint64_t)offset + limit)
-            break;
-        json_t *item = json_pack("{s:s,s:o,s:o,s:I}", "id", p->id, "name", pr_json_text(p->name),
-                                 "organization", pr_json_text(p->organization), "count",
-                                 (json_int_t)p->as_assignee.count);
-        if (json_array_append_new(items, item) != 0) {
-            json_decref(items);
-            items = NULL;
-        }
-    }
-    pr_respond_json(resp, req, pr_list_envelope(items, total, limit, offset));
     char base[64] = "";
     bool fits = !sort || pr_query_append(base, sizeof base, "sort", by_count ? "count" : "id");
-    pr_set_page_links(resp, req, "/v1/assignees", fits ? base : NULL, limit, offset, total);
+    people_walk pw = {.api = api, .by_count = by_count};
+    pr_list list = {.path = "/v1/assignees",
+                    .base = fits ? base : NULL,
+                    .limit = limit,
+                    .offset = offset,
+                    .next = next_assignee,
+                    .ctx = &pw,
+                    .total_known = true,
+                    .total = api->assignee_count,
+                    .item = write_assignee,
+                    .item_bytes = 96};
+    pr_list_respond(req, resp, &list);
 }
 
 void pr_handle_contacts(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
@@ -118,36 +173,18 @@ void pr_handle_contacts(pr_api *api, const pr_request *req, pr_response *resp, c
     if (!pr_param_term(req, resp, "q", false, term, &term_len) ||
         !pr_param_page(api, req, resp, &limit, &offset))
         return;
-    const pr_registry *reg = api->reg;
-    pr_jw w;
-    /* a contact is some 200 bytes of JSON */
-    pr_jw_init(&w, 256 + (size_t)(limit < 1000 ? limit : 1000) * 256);
-    PR_JW_LIT(&w, "{\"items\":[");
-    uint32_t total = 0;
-    for (uint32_t i = 0; i < reg->person_count; i++) {
-        const pr_person *p = &reg->people[i];
-        if (!p->in_table)
-            continue;
-        if (term_len) {
-            if (!pr_registry_person_matches(reg, i, term, term_len))
-                continue;
-        }
-        if (total++ < offset || total > (uint64_t)offset + limit)
-            continue;
-        if (total - 1 > offset)
-            PR_JW_LIT(&w, ",");
-        pr_jw_contact(&w, p);
-    }
-    PR_JW_LIT(&w, "],\"total\":");
-    pr_jw_uint(&w, total);
-    PR_JW_LIT(&w, ",\"limit\":");
-    pr_jw_uint(&w, limit);
-    PR_JW_LIT(&w, ",\"offset\":");
-    pr_jw_uint(&w, offset);
-    PR_JW_LIT(&w, "}");
-    pr_respond_body(resp, req, pr_jw_finish(&w));
     char base[1024] = ""; /* q is at most PR_MAX_Q_BYTES, three bytes each encoded */
     bool fits =
         !term_len || pr_query_append(base, sizeof base, "q", pr_param_find(req, "q")->value);
-    pr_set_page_links(resp, req, "/v1/contacts", fits ? base : NULL, limit, offset, total);
+    people_walk pw = {.api = api, .term = term, .term_len = term_len};
+    /* a contact is some 200 bytes of JSON */
+    pr_list list = {.path = "/v1/contacts",
+                    .base = fits ? base : NULL,
+                    .limit = limit,
+                    .offset = offset,
+                    .next = next_contact,
+                    .ctx = &pw,
+                    .item = write_contact,
+                    .item_bytes = 256};
+    pr_list_respond(req, resp, &list);
 }

@@ -1,6 +1,7 @@
 /* records.c: /v1/services/{name}, /v1/services (filtered list), /v1/search. */
 #include "internal.h"
 #include "jsonw.h"
+#include "listpage.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -91,44 +92,63 @@ static const uint32_t *candidates(const pr_registry *reg, const filter *f, uint3
     return NULL;
 }
 
-/* Counts every match and collects those in [offset, offset + limit) into page. */
-static uint32_t collect(const pr_registry *reg, const filter *f, uint32_t offset, uint32_t limit,
-                        uint32_t *page, uint32_t *page_n)
+/* The walk over a filter's matches for the list page (listpage.h). */
+typedef struct walk {
+    const pr_registry *reg;
+    const filter *f;
+    const uint32_t *cand; /* NULL: every record */
+    uint32_t n, k;        /* candidates, and the next one to try */
+    bool scan;            /* with every record a candidate, jump from term hit to hit */
+    bool none;            /* the filter names a person no record cites */
+} walk;
+
+static void walk_start(walk *wk, const pr_registry *reg, const filter *f, bool none)
 {
-    uint32_t n, total = 0;
-    const uint32_t *cand = candidates(reg, f, &n);
-    *page_n = 0;
-    /* with every record a candidate, a term lets the text scan jump from hit
-     * to hit instead of trying each record */
-    bool scan = !cand && f->term_len;
-    for (uint32_t k = scan ? pr_registry_next_match(reg, 0, f->term, f->term_len) : 0; k < n;
-         k = scan ? pr_registry_next_match(reg, k + 1, f->term, f->term_len) : k + 1) {
-        uint32_t i = cand ? cand[k] : k;
-        if (!matches(reg, f, i))
-            continue;
-        if (total >= offset && *page_n < limit)
-            page[(*page_n)++] = i;
-        total++;
-    }
-    return total;
+    wk->reg = reg;
+    wk->f = f;
+    wk->none = none;
+    wk->cand = candidates(reg, f, &wk->n);
+    wk->scan = !wk->cand && f->term_len;
+    wk->k = wk->scan ? pr_registry_next_match(reg, 0, f->term, f->term_len) : 0;
 }
 
-/* The list envelope of openapi.yaml around the page's records, as
- * pr_list_envelope() would make it: {"items":[...],"total":..,"limit":..,
- * "offset":.. and no closing brace, for the caller to add members first. */
-static void open_page(pr_jw *w, const pr_registry *reg, const uint32_t *page, uint32_t page_n,
-                      uint32_t total, uint32_t limit, uint32_t offset)
+static bool walk_next(void *ctx, uint32_t *item)
+{
+    walk *wk = ctx;
+    if (wk->none)
+        return false;
+    while (wk->k < wk->n) {
+        uint32_t k = wk->k;
+        wk->k =
+            wk->scan ? pr_registry_next_match(wk->reg, k + 1, wk->f->term, wk->f->term_len) : k + 1;
+        uint32_t i = wk->cand ? wk->cand[k] : k;
+        if (matches(wk->reg, wk->f, i)) {
+            *item = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void write_record(pr_jw *w, void *ctx, uint32_t item)
+{
+    const walk *wk = ctx;
+    pr_jw_record(w, wk->reg, &wk->reg->records[item]);
+}
+
+/* A page of records: the walk, its record writer, and a record's size. */
+static pr_list record_list(walk *wk, const char *path, const char *base, uint32_t limit,
+                           uint32_t offset)
 {
     /* a record is some 300 bytes of JSON */
-    pr_jw_init(w, 256 + (size_t)page_n * 384);
-    pr_jw_raw(w, "{\"items\":", 9);
-    pr_jw_records(w, reg, page, page_n);
-    pr_jw_raw(w, ",\"total\":", 9);
-    pr_jw_uint(w, total);
-    pr_jw_raw(w, ",\"limit\":", 9);
-    pr_jw_uint(w, limit);
-    pr_jw_raw(w, ",\"offset\":", 10);
-    pr_jw_uint(w, offset);
+    return (pr_list){.path = path,
+                     .base = base,
+                     .limit = limit,
+                     .offset = offset,
+                     .next = walk_next,
+                     .ctx = wk,
+                     .item = write_record,
+                     .item_bytes = 384};
 }
 
 /* An ID no record cites filters everything out: the answer is an empty list.
@@ -208,19 +228,10 @@ void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp, c
     if (f.term_len)
         fits = pr_query_append(base, sizeof base, "q", pr_param_find(req, "q")->value) && fits;
 
-    uint32_t *page = malloc(((size_t)limit + 1) * sizeof *page);
-    if (!page) {
-        pr_problem(resp, req, 500, NULL, "out of memory");
-        return;
-    }
-    uint32_t page_n = 0;
-    uint32_t total = impossible ? 0 : collect(api->reg, &f, offset, limit, page, &page_n);
-    pr_jw w;
-    open_page(&w, api->reg, page, page_n, total, limit, offset);
-    pr_jw_raw(&w, "}", 1);
-    free(page);
-    pr_respond_body(resp, req, pr_jw_finish(&w));
-    pr_set_page_links(resp, req, "/v1/services", fits ? base : NULL, limit, offset, total);
+    walk wk;
+    walk_start(&wk, api->reg, &f, impossible);
+    pr_list list = record_list(&wk, "/v1/services", fits ? base : NULL, limit, offset);
+    pr_list_respond(req, resp, &list);
 }
 
 /* ---- IANA's search ---- */
@@ -233,8 +244,9 @@ static int u32_cmp(const void *a, const void *b)
 
 /* The contact rows the page's records cite, each once, in ID order (people
  * are sorted by ID, so sorting their indexes sorts by ID). */
-static void write_cited_contacts(pr_jw *w, const pr_registry *reg, const uint32_t *page, uint32_t n)
+static void write_cited_contacts(pr_jw *w, void *ctx, const uint32_t *page, uint32_t n)
 {
+    const pr_registry *reg = ((const walk *)ctx)->reg;
     size_t cap = 0;
     for (uint32_t i = 0; i < n; i++)
         cap += reg->records[page[i]].assignees.count + reg->records[page[i]].contacts.count;
@@ -252,7 +264,7 @@ static void write_cited_contacts(pr_jw *w, const pr_registry *reg, const uint32_
                 who[m++] = reg->person_refs[spans[s].first + k];
     }
     qsort(who, m, sizeof *who, u32_cmp);
-    pr_jw_raw(w, "[", 1);
+    PR_JW_LIT(w, ",\"contacts\":[");
     bool first = true;
     for (size_t i = 0; i < m; i++) {
         if ((i > 0 && who[i] == who[i - 1]) || !reg->people[who[i]].in_table)
@@ -275,21 +287,11 @@ void pr_handle_search(pr_api *api, const pr_request *req, pr_response *resp, con
     if (!pr_param_term(req, resp, "q", true, f.term, &f.term_len) ||
         !pr_param_page(api, req, resp, &limit, &offset))
         return;
-    uint32_t *page = malloc(((size_t)limit + 1) * sizeof *page);
-    if (!page) {
-        pr_problem(resp, req, 500, NULL, "out of memory");
-        return;
-    }
-    uint32_t page_n;
-    uint32_t total = collect(api->reg, &f, offset, limit, page, &page_n);
-    pr_jw w;
-    open_page(&w, api->reg, page, page_n, total, limit, offset);
-    pr_jw_raw(&w, ",\"contacts\":", 12);
-    write_cited_contacts(&w, api->reg, page, page_n);
-    pr_jw_raw(&w, "}", 1);
-    free(page);
-    pr_respond_body(resp, req, pr_jw_finish(&w));
     char base[2048] = "";
     bool fits = pr_query_append(base, sizeof base, "q", pr_param_find(req, "q")->value);
-    pr_set_page_links(resp, req, "/v1/search", fits ? base : NULL, limit, offset, total);
+    walk wk;
+    walk_start(&wk, api->reg, &f, false);
+    pr_list list = record_list(&wk, "/v1/search", fits ? base : NULL, limit, offset);
+    list.members = write_cited_contacts;
+    pr_list_respond(req, resp, &list);
 }

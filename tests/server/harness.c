@@ -63,10 +63,25 @@ void server_start(server *s, const char *const *args)
     snprintf(s->log_path, sizeof s->log_path, "/tmp/portreg-test-log-XXXXXX");
     int log_fd = mkstemp(s->log_path);
     cr_assert_geq(log_fd, 0);
-    const char *argv[40] = {PR_PORTREG, "serve", "--listen", "127.0.0.1:0"};
-    int argc = 4;
+    /* PORTREG_TEST_SERVER_WRAPPER: words to run the server under (valgrind
+     * and its options, as tools/test does), split at blanks */
+    static char wrapper[512];
+    const char *argv[64];
+    int argc = 0;
+    const char *wrap = getenv("PORTREG_TEST_SERVER_WRAPPER");
+    if (wrap && wrap[0]) {
+        cr_assert_lt(strlen(wrap), sizeof wrapper, "PORTREG_TEST_SERVER_WRAPPER is too long");
+        strcpy(wrapper, wrap);
+        for (char *word = strtok(wrapper, " \t"); word; word = strtok(NULL, " \t")) {
+            cr_assert_lt(argc, 24, "PORTREG_TEST_SERVER_WRAPPER has too many words");
+            argv[argc++] = word;
+        }
+    }
+    const char *const serve[] = {PR_PORTREG, "serve", "--listen", "127.0.0.1:0"};
+    for (size_t i = 0; i < sizeof serve / sizeof *serve; i++)
+        argv[argc++] = serve[i];
     for (int i = 0; args && args[i]; i++) {
-        cr_assert_lt(argc, 39);
+        cr_assert_lt(argc, 63);
         argv[argc++] = args[i];
     }
     argv[argc] = NULL;
@@ -78,15 +93,16 @@ void server_start(server *s, const char *const *args)
         int null = open("/dev/null", O_WRONLY);
         dup2(null, 1);
         close(null);
-        execv(PR_PORTREG, (char *const *)argv);
+        execvp(argv[0], (char *const *)argv);
         _exit(127);
     }
     close(log_fd);
     track(pid, 0);
     s->pid = pid;
     s->port = 0;
-    /* The server says where it listens once it does; wait for that line. */
-    double deadline = now() + 10;
+    /* The server says where it listens once it does; wait for that line
+     * (a wrapper such as valgrind makes it start many times slower). */
+    double deadline = now() + (wrap && wrap[0] ? 120 : 10);
     char *log = NULL;
     while (now() < deadline) {
         free(log);
@@ -142,7 +158,8 @@ int server_stop(server *s)
 {
     int status = 0;
     kill(s->pid, SIGTERM);
-    double deadline = now() + 20;
+    const char *wrap = getenv("PORTREG_TEST_SERVER_WRAPPER");
+    double deadline = now() + (wrap && wrap[0] ? 120 : 20);
     while (waitpid(s->pid, &status, WNOHANG) == 0) {
         if (now() > deadline) {
             kill(s->pid, SIGKILL);

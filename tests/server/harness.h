@@ -4,6 +4,9 @@
  *
  * Every exchange is also appended, as one JSON line, to the file named by
  * PORTREG_TEST_EXCHANGES (when set), for validation against openapi.yaml.
+ * PORTREG_TEST_SERVER_WRAPPER (when set) is a command the server is run
+ * under, its words split at blanks: tools/test runs the wire suites with
+ * the server under valgrind this way.
  *
  * Memory: http_response owns its buffers; http_response_free releases them. */
 #ifndef PR_TEST_HARNESS_H
