@@ -9,6 +9,8 @@
  * a cut splits no character. */
 __attribute__((format(printf, 3, 4))) static void say(char *buf, size_t size, const char *fmt, ...)
 {
+    if (size == 0)
+        return;
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(buf, size, fmt, ap);
@@ -83,10 +85,13 @@ bool pr_hazard_hit(const pr_check_options *opt, enum pr_hazard h, uint16_t port,
     if ((unsigned)h >= PR_HAZARD_COUNT || (opt->hazards_off & (1u << h)) ||
         use == PR_USE_CLASH_ONLY || (use == PR_USE_VIRTUAL && h != PR_HAZARD_BROWSER))
         return false;
-    char scratch[8];
+    /* without msg only the answer is wanted: suggestions ask it of tens of
+     * thousands of ports, and formatting a sentence for each cost seconds
+     * under the sanitizers */
+    char scratch[1];
     if (!msg) {
         msg = scratch;
-        size = sizeof scratch;
+        size = 0;
     }
     switch (h) {
     case PR_HAZARD_LINUX_EPHEMERAL: {
