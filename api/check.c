@@ -383,9 +383,14 @@ void pr_verdict_free(pr_verdict *v)
     v->conflict_count = v->registered_count = 0;
 }
 
+static const char *scope_of(const pr_check_entry *e)
+{
+    return e->origin && e->origin->scope ? e->origin->scope : e->scope;
+}
+
 static bool same_scope(const pr_check_entry *a, const pr_check_entry *b)
 {
-    const char *x = a->origin ? a->origin->scope : NULL, *y = b->origin ? b->origin->scope : NULL;
+    const char *x = scope_of(a), *y = scope_of(b);
     return (!x && !y) || (x && y && strcmp(x, y) == 0);
 }
 

@@ -59,6 +59,8 @@ typedef struct pr_check_entry {
     enum pr_port_use use;
     bool name_syntax_only;   /* the name is a label (Kubernetes): RFC 6335's syntax only */
     const pr_origin *origin; /* NULL: none (a query, a JSON manifest) */
+    const char *scope;       /* the user's grouping (a JSON entry's "scope"), when no origin
+                                gives one; NULL: the default scope */
 } pr_check_entry;
 
 /* The host hazards: ranges and lists where a port is unsafe to choose

@@ -272,11 +272,13 @@ static bool read_entry(const pr_request *req, pr_response *resp, json_t *item, s
     }
     json_object_foreach(item, key, value)
     {
-        if (strcmp(key, "port") && strcmp(key, "protocol") && strcmp(key, "name")) {
+        if (strcmp(key, "port") && strcmp(key, "protocol") && strcmp(key, "name") &&
+            strcmp(key, "scope")) {
             char q[96];
             pr_error_quote(key, strlen(key), 40, q, sizeof q);
             pr_problem(resp, req, 400, NULL,
-                       "entry %zu: unknown key %s (an entry has port, protocol and name)", i, q);
+                       "entry %zu: unknown key %s (an entry has port, protocol, name and scope)", i,
+                       q);
             return false;
         }
     }
@@ -302,6 +304,18 @@ static bool read_entry(const pr_request *req, pr_response *resp, json_t *item, s
                    PR_MAX_NAME_BYTES);
         return false;
     }
+    /* the user's grouping: entries clash only inside one scope */
+    json_t *scope = json_object_get(item, "scope");
+    if (scope && !json_is_null(scope) &&
+        (!json_is_string(scope) || json_string_length(scope) == 0 ||
+         json_string_length(scope) > PR_MAX_NAME_BYTES ||
+         strlen(json_string_value(scope)) != json_string_length(scope))) {
+        pr_problem(resp, req, 400, NULL,
+                   "entry %zu: scope must be a string of 1 to %d bytes or null", i,
+                   PR_MAX_NAME_BYTES);
+        return false;
+    }
+    out->scope = json_is_string(scope) ? json_string_value(scope) : NULL;
     char where[32];
     snprintf(where, sizeof where, "entry %zu: ", i);
     if (!both_fits(req, resp, opt, out->proto, where))

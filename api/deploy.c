@@ -125,6 +125,7 @@ int pr_deploy_add(pr_deploy_set *set, const pr_check_entry *entry, const pr_orig
     pr_check_entry e = *entry;
     pr_origin s = source ? *source : (pr_origin){0};
     e.name = copy_or_null(set, e.name, &ok);
+    e.scope = copy_or_null(set, e.scope, &ok);
     e.origin = NULL;
     s.file = copy_or_null(set, s.file, &ok);
     s.where = copy_or_null(set, s.where, &ok);
@@ -189,9 +190,12 @@ static int read_manifest(prd_reader *r, const pr_yaml_node *doc)
             return prd_fail(r, item, "entry %zu: must be an object {port, protocol, name}", i);
         for (size_t k = 0; k < item->count; k += 2) {
             const char *key = prd_text(item->items[k], 16);
-            if (!key || (strcmp(key, "port") && strcmp(key, "protocol") && strcmp(key, "name")))
+            if (!key || (strcmp(key, "port") && strcmp(key, "protocol") && strcmp(key, "name") &&
+                         strcmp(key, "scope")))
                 return prd_fail(r, item->items[k],
-                                "entry %zu: unknown key (an entry has port, protocol and name)", i);
+                                "entry %zu: unknown key (an entry has port, protocol, name and "
+                                "scope)",
+                                i);
         }
         const pr_yaml_node *port = pr_yaml_get(item, "port"),
                            *proto = pr_yaml_get(item, "protocol");
@@ -209,8 +213,14 @@ static int read_manifest(prd_reader *r, const pr_yaml_node *doc)
         e.name = prd_name(r, pr_yaml_get(item, "name"), &ok);
         if (!ok)
             return -1;
+        /* the user's grouping: entries clash only inside one scope */
+        const pr_yaml_node *sc = pr_yaml_get(item, "scope");
+        const char *scope = NULL;
+        if (sc && !pr_yaml_is_null(sc) && !(scope = prd_text(sc, PR_MAX_NAME_BYTES)))
+            return prd_fail(r, sc, "entry %zu: scope must be text of 1 to %d bytes", i,
+                            PR_MAX_NAME_BYTES);
         const char *where = prd_internf(r, "entry %zu", i);
-        if (!where || prd_add(r, &e, port, where, NULL, NULL) != 0)
+        if (!where || prd_add(r, &e, port, where, NULL, scope) != 0)
             return -1;
     }
     return 0;

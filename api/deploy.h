@@ -29,7 +29,8 @@
  *    it); container ports within one compose service or one pod template;
  *    hostPorts within one Kubernetes namespace; Service ports within one
  *    Service; nodePorts across the cluster (Kubernetes allocates them
- *    cluster-wide). A host_ip does not narrow a scope.
+ *    cluster-wide); a JSON manifest's entries by their "scope" key, as the
+ *    user groups them. A host_ip does not narrow a scope.
  *  - Compose interpolation: "${VAR:-8080}" (or "${VAR-8080}") is judged as
  *    its default, the port the file chooses when nothing overrides it; a
  *    variable without a default is an error, as there is no port to judge.

@@ -261,6 +261,7 @@ Test(deploy, bad_inputs_say_what_and_where)
     refused_text("t", "--- 42\n", "unknown kind");
     refused_text("t", "---\n---\n", "empty");
     refused_text("t", "[{port: 80, protocol: tcp, nmae: x}]", "unknown key");
+    refused_text("t", "[{port: 80, protocol: tcp, scope: [a]}]", "t:1:35: entry 0: scope must be");
 }
 
 Test(deploy, a_file_over_the_limit_is_refused_before_parsing)

@@ -252,3 +252,32 @@ Test(deploy, hazards_and_constrained_suggestions_on_get)
     cr_assert(json_is_true(json_object_get(v, "ok")));
     json_decref(v);
 }
+
+Test(deploy, a_json_manifest_groups_entries_by_scope)
+{
+    /* 5260/tcp in two scopes: no clash; twice in one scope: a clash */
+    const char body[] = "[{\"port\": 5260, \"protocol\": \"tcp\", \"scope\": \"host-a\"},"
+                        " {\"port\": 5260, \"protocol\": \"tcp\", \"scope\": \"host-b\"},"
+                        " {\"port\": 5261, \"protocol\": \"tcp\", \"scope\": \"host-a\"},"
+                        " {\"port\": 5261, \"protocol\": \"tcp\", \"scope\": \"host-a\"}]";
+    http_response r;
+    post(NULL, "Content-Type: application/json\r\n", body, strlen(body), &r);
+    assert_type(&r, "application/json");
+    json_t *a = http_json(&r);
+    http_response_free(&r);
+    json_t *clashes = json_object_get(a, "clashes");
+    cr_assert_eq(json_array_size(clashes), 1);
+    json_t *pair = json_object_get(json_array_get(clashes, 0), "entries");
+    cr_assert_eq(json_integer_value(json_array_get(pair, 0)), 2);
+    cr_assert_eq(json_integer_value(json_array_get(pair, 1)), 3);
+    cr_assert(json_is_true(json_object_get(verdict(a, 0), "ok")));
+    cr_assert(json_is_true(json_object_get(verdict(a, 1), "ok")));
+    cr_assert(json_is_false(json_object_get(verdict(a, 2), "ok")));
+    json_decref(a);
+    const char bad[] = "[{\"port\": 5260, \"protocol\": \"tcp\", \"scope\": 7}]";
+    post(NULL, "Content-Type: application/json\r\n", bad, strlen(bad), &r);
+    cr_assert_eq(r.status, 400);
+    cr_assert(strstr(r.body, "entry 0: scope must be a string of 1 to 64 bytes or null"), "%s",
+              r.body);
+    http_response_free(&r);
+}
