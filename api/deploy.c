@@ -240,7 +240,16 @@ int pr_deploy_read(pr_deploy_set *set, const char *file, const char *text, size_
     pr_yaml_tree *tree = pr_yaml_load(text, len, yerr, sizeof yerr);
     if (!tree)
         return prd_fail(&r, NULL, "not readable YAML: %s", yerr);
-    const char *kept = prd_intern(&r, file, strlen(file));
+    /* reports are UTF-8 text (JSON, SARIF, XML): a file name that is not
+     * is shown with '?' for each byte that breaks it */
+    char shown[1024];
+    size_t len_shown = strlen(file) < sizeof shown - 1 ? strlen(file) : sizeof shown - 1;
+    memcpy(shown, file, len_shown);
+    shown[len_shown] = '\0';
+    size_t bad;
+    while (!pr_utf8_valid(shown, len_shown, &bad) && bad < len_shown)
+        shown[bad] = '?';
+    const char *kept = prd_intern(&r, shown, len_shown);
     if (!kept) {
         pr_yaml_free(tree);
         return -1;

@@ -483,3 +483,15 @@ Test(deploy, compose_interpolation_takes_the_default)
     refused_text("c", "services:\n  web:\n    expose: [\"$PORT\"]\n",
                  "the variable PORT has no default");
 }
+
+Test(deploy, a_file_name_that_is_not_utf8_is_shown_with_question_marks)
+{
+    const char *text = "services:\n  web:\n    ports: [\"5260:80\"]\n";
+    pr_deploy_set set;
+    pr_deploy_init(&set, 10);
+    char err[256];
+    cr_assert_eq(pr_deploy_read(&set, "bad\xff\xfe.yaml", text, strlen(text), err, sizeof err), 0);
+    pr_deploy_finish(&set);
+    cr_assert_str_eq(set.entries[0].origin->file, "bad??.yaml", "reports are UTF-8 text");
+    pr_deploy_free(&set);
+}
