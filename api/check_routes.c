@@ -207,7 +207,12 @@ static void answer(pr_api *api, const pr_request *req, pr_response *resp,
         char *text = NULL;
         size_t len = 0;
         FILE *out = open_memstream(&text, &len);
-        int rc = out ? pr_report_write(out, api, &m, format, NULL) : -1;
+        /* which data judged, first: a verdict is only as good as its date */
+        const pr_registry *reg = pr_api_registry(api);
+        char updated[11], header[320];
+        snprintf(header, sizeof header, "registry: %s (%s)", pr_date_format(reg->updated, updated),
+                 reg->source);
+        int rc = out ? pr_report_write(out, api, &m, format, header) : -1;
         if (out && fclose(out) != 0)
             rc = -1;
         pr_respond_body(resp, req, rc == 0 ? pr_body_new(text, len) : NULL);
