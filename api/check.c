@@ -173,6 +173,15 @@ static void name_syntax(pr_verdict *v, const char *name)
                      q, rules[i].what);
 }
 
+bool pr_check_name_problem(const char *name, char *buf, size_t size)
+{
+    pr_verdict v = {0};
+    name_syntax(&v, name);
+    if (v.name_problem_count)
+        pr_textf(buf, size, "%s", v.name_problems[0]);
+    return v.name_problem_count > 0;
+}
+
 /* "3493/tcp, 3493/udp": where a name's records are, for a message; a list
  * too long for out ends with "..." (size > 4). */
 static void describe_ports(const pr_registry *reg, const pr_service_name *sn, char *out,

@@ -174,6 +174,11 @@ pr_body *pr_check_verdict(const pr_api *api, const pr_check_entry *entry,
 pr_body *pr_check_manifest(const pr_api *api, const pr_check_entry *entries, size_t n,
                            const pr_check_options *opt);
 
+/* The first rule of RFC 6335 section 5.1 that `name` breaks, as a
+ * sentence into buf ("\"x--y\" contains two hyphens in a row"): true;
+ * false when it breaks none. */
+bool pr_check_name_problem(const char *name, char *buf, size_t size);
+
 /* Is `port` unassigned for `proto` (and, with both, for tcp and udp)? Uses
  * the bitmaps built once by pr_api_new. */
 bool pr_check_port_free(const pr_api *api, uint16_t port, enum pr_proto proto, bool both);

@@ -23,7 +23,8 @@
  *    container port listed twice in one service is one entry.
  *  - Names: a Kubernetes port name (and a compose long-syntax `name`) is a
  *    label checked against RFC 6335 5.1's syntax only (IANA_SVC_NAME), not
- *    against IANA's registrations.
+ *    against IANA's registrations. A Service's targetPort given by name
+ *    that breaks that syntax is an error: Kubernetes refuses the Service.
  *  - Scopes, inside which two entries clash: published ports within one
  *    compose project (`name:` or the file's directory, as compose names
  *    it); container ports within one compose service or one pod template;

@@ -63,6 +63,20 @@ static int read_service(prd_reader *r, const object *o, const pr_yaml_node *spec
         e.name = prd_name(r, pr_yaml_get(item, "name"), &ok);
         if (!ok || prd_add(r, &e, port, where, o->owner, scope) != 0)
             return -1;
+        /* a targetPort by name names a container's port: Kubernetes refuses
+         * the Service unless the name keeps RFC 6335's syntax */
+        const pr_yaml_node *tp = pr_yaml_get(item, "targetPort");
+        long number;
+        if (tp && !pr_yaml_is_null(tp) && !pr_yaml_int(tp, 0, 65535, &number)) {
+            const char *tname = prd_name(r, tp, &ok);
+            char problem[200];
+            if (!ok)
+                return -1;
+            if (pr_check_name_problem(tname, problem, sizeof problem))
+                return prd_fail(r, tp,
+                                "%s: targetPort %s (RFC 6335 5.1): Kubernetes refuses the Service",
+                                where, problem);
+        }
         const pr_yaml_node *np = pr_yaml_get(item, "nodePort");
         if (!np || pr_yaml_is_null(np))
             continue;

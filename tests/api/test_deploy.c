@@ -259,6 +259,11 @@ Test(deploy, bad_inputs_say_what_and_where)
         "    ports:\n    - {containerPort: 80, protocol: ICMP}\n",
         "protocol must be TCP, UDP or SCTP");
     refused_text("t", "--- 42\n", "unknown kind");
+    refused_text("t",
+                 "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n"
+                 "  - {port: 80, targetPort: web--http}\n",
+                 "t:6:28: Service s, spec.ports[0]: targetPort \"web--http\" contains two "
+                 "hyphens in a row (RFC 6335 5.1)");
     refused_text("t", "---\n---\n", "empty");
     refused_text("t", "[{port: 80, protocol: tcp, nmae: x}]", "unknown key");
     refused_text("t", "[{port: 80, protocol: tcp, scope: [a]}]", "t:1:35: entry 0: scope must be");
