@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "encoding.h"
+
 enum {
     MAX_PROBES = 16,
     /* what the clock hand looks at for one insertion at most: entries, and
@@ -110,6 +112,11 @@ bool pr_answer_key_of(const pr_request *req, pr_answer_key *key)
         if (!append(key, p->key, strlen(p->key)) || !append(key, p->value, p->value_len))
             return false;
     }
+    /* the format chosen by Accept is part of the question; "\x01" begins
+     * no parameter the router lets through */
+    char format[2] = {'\x01', (char)('0' + req->format)};
+    if (req->format && !append(key, format, sizeof format))
+        return false;
     key->hash = add_bytes(0xcbf29ce484222325u, key->bytes, key->len);
     return true;
 }
@@ -188,7 +195,7 @@ void pr_answers_keep(pr_answers *answers, const pr_answer_key *key, pr_response 
         return;
     size_t link_len = strlen(resp->link);
     size_t size = sizeof(entry) + key->len + link_len + 1;
-    size_t cost = size + sizeof(pr_body) + resp->body->len + extra;
+    size_t cost = size + pr_body_cost(resp->body, extra);
     if (cost > budget)
         return;
     if (!pr_budget_take(budget_used, budget, cost) &&

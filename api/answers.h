@@ -77,8 +77,9 @@ bool pr_answers_find(pr_answers *answers, const pr_answer_key *key, pr_response 
 /* Keeps resp's answer under key when it is a cacheable 200 whose body resp
  * owns and *budget_used + its cost stays within budget, or, with may_evict,
  * once the clock has freed enough of it: the body passes to the table and
- * resp borrows it. Otherwise resp is left as it is. extra is added to the
- * cost (what the server attaches to a body). */
+ * resp borrows it. Otherwise resp is left as it is. The cost counts the
+ * body's gzip variant, if it has one, and extra for each of the two (what
+ * the server attaches to a body). */
 void pr_answers_keep(pr_answers *answers, const pr_answer_key *key, pr_response *resp,
                      atomic_size_t *budget_used, size_t budget, size_t extra, bool may_evict);
 

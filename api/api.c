@@ -8,6 +8,9 @@
 #include "check.h"
 #include "conditional.h"
 #include "csv_table.h"
+#include "encoding.h"
+#include "formats.h"
+#include "negotiate.h"
 #include "web.h"
 
 static const char json_media_type[] = "application/json";
@@ -87,6 +90,7 @@ static void free_body(const pr_api *api, pr_body *body)
 {
     if (!body)
         return;
+    free_body(api, atomic_load(&body->gzip));
     for (int i = 0; i < 2; i++) {
         void *wire = atomic_load(&body->wire[i]);
         if (wire && api->cfg.wire_free)
@@ -175,10 +179,15 @@ void pr_respond_cached(pr_api *api, const pr_request *req, pr_response *resp,
         pr_problem(resp, req, 500, NULL, "out of memory while rendering the response");
         return;
     }
-    size_t cost = sizeof *body + body->len + api->cfg.wire_bytes;
     /* a slot's address names its answer as well as a key would */
-    if (!pr_cache_admits(api, (uint64_t)(uintptr_t)slot) ||
-        !pr_budget_take(&api->cached_bytes, api->cfg.cache_bytes, cost)) {
+    if (!pr_cache_admits(api, (uint64_t)(uintptr_t)slot)) {
+        respond_body(resp, body, true, json_media_type);
+        return;
+    }
+    /* compressed once, here, and sent from memory from then on */
+    pr_body_attach_gzip(body);
+    size_t cost = pr_body_cost(body, api->cfg.wire_bytes);
+    if (!pr_budget_take(&api->cached_bytes, api->cfg.cache_bytes, cost)) {
         respond_body(resp, body, true, json_media_type);
         return;
     }
@@ -187,7 +196,7 @@ void pr_respond_cached(pr_api *api, const pr_request *req, pr_response *resp,
                                                  memory_order_acquire)) {
         /* another thread rendered the same bytes first: use its copy */
         atomic_fetch_sub(&api->cached_bytes, cost);
-        free(body);
+        pr_body_free(body);
         body = expected;
     }
     respond_body(resp, body, false, json_media_type);
@@ -202,6 +211,18 @@ void pr_respond_body(pr_response *resp, const pr_request *req, pr_body *body)
     respond_body(resp, body, true, json_media_type);
 }
 
+void pr_respond_records(pr_api *api, const pr_request *req, pr_response *resp, const uint32_t *idx,
+                        uint32_t n)
+{
+    enum pr_format format = (enum pr_format)req->format;
+    pr_body *body = pr_records_body(api->reg, format, idx, n);
+    if (!body) {
+        pr_problem(resp, req, 500, NULL, "out of memory while rendering the response");
+        return;
+    }
+    respond_body(resp, body, true, pr_format_media_type(format));
+}
+
 static const char *reason_phrase(int status)
 {
     switch (status) {
@@ -211,6 +232,8 @@ static const char *reason_phrase(int status)
         return "Not Found";
     case 405:
         return "Method Not Allowed";
+    case 406:
+        return "Not Acceptable";
     case 413:
         return "Content Too Large";
     case 415:
@@ -348,6 +371,80 @@ void pr_response_release(pr_response *resp)
 
 /* ---- router ---- */
 
+/* ?pretty, ?pretty=true or ?pretty=1 indent JSON; =false or =0 do not. */
+static bool read_pretty(const pr_request *req, pr_response *resp, bool *pretty)
+{
+    const pr_param *p = pr_param_find(req, "pretty");
+    *pretty = p && (!p->value[0] || !strcmp(p->value, "true") || !strcmp(p->value, "1"));
+    if (!p || *pretty || !strcmp(p->value, "false") || !strcmp(p->value, "0"))
+        return true;
+    char q[96];
+    pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
+    pr_problem(resp, req, 400, "pretty", "pretty takes no value, or true, false, 1 or 0, not %s",
+               q);
+    return false;
+}
+
+/* The format of a list of records: ?format= when given (a link names its
+ * format whatever the client's Accept says), else Accept (RFC 9110
+ * 12.5.1). A 400 for a format that is none, a 406 when Accept allows none
+ * of them. */
+static bool choose_format(const pr_api *api, const pr_request *req, pr_response *resp,
+                          unsigned char *out)
+{
+    enum pr_format format;
+    const pr_param *p = pr_param_find(req, "format");
+    if (p) {
+        format = pr_format_parse(p->value);
+        if (format == PR_FORMAT_COUNT) {
+            char q[96];
+            pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
+            pr_problem(resp, req, 400, "format", "format must be json, csv or txt, not %s", q);
+            return false;
+        }
+    } else if (!pr_negotiate_format(req->accept, &format)) {
+        pr_problem(resp, req, 406, NULL,
+                   "this resource is application/json, text/csv or text/plain, and Accept "
+                   "allows none of them");
+        return false;
+    }
+    if (format == PR_FORMAT_CSV && !api->reg->csv_text) {
+        pr_problem(resp, req, 406, NULL,
+                   "this data set's records file keeps no rows to answer text/csv with");
+        return false;
+    }
+    *out = (unsigned char)format;
+    return true;
+}
+
+/* ?pretty: a JSON 200 again, indented by two spaces, members in the same
+ * order, ending in a newline. A body that will not parse (none should)
+ * or no memory leave the compact one. */
+static void indent_json(const pr_request *req, pr_response *resp)
+{
+    (void)req;
+    if (resp->status != 200 || !resp->body || !resp->content_type ||
+        strcmp(resp->content_type, json_media_type) != 0)
+        return;
+    json_t *root = json_loadb(resp->body->data, resp->body->len, 0, NULL);
+    char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(root);
+    size_t len = text ? strlen(text) : 0;
+    pr_body *body = text ? malloc(sizeof *body + len + 2) : NULL;
+    if (body) {
+        memcpy(body->data, text, len);
+        body->data[len] = '\n';
+        body->data[len + 1] = '\0';
+        body->len = len + 1;
+        pr_body_seal(body);
+        if (resp->body_owned)
+            pr_body_free((pr_body *)resp->body);
+        resp->body = body;
+        resp->body_owned = true;
+    }
+    free(text);
+}
+
 /* Everything that comes from the route's row (routes.h): the path's row,
  * OPTIONS and Allow, the method, the query parameters' names; then the
  * answers kept by request, and the row's handler. */
@@ -387,29 +484,93 @@ static enum pr_route route_request(pr_api *api, const pr_request *req, pr_respon
         pr_problem(resp, req, 400, NULL, "more than %d query parameters", PR_MAX_QUERY_PARAMS);
         return row->id;
     }
-    if (!pr_params_allow(req, resp, posting ? row->post_params : row->params))
+    /* the row's own parameters, and those of its representations */
+    const char *const *listed = posting ? row->post_params : row->params;
+    const char *allowed[PR_MAX_QUERY_PARAMS + 3];
+    size_t n_allowed = 0;
+    while (listed[n_allowed] && n_allowed < PR_MAX_QUERY_PARAMS) {
+        allowed[n_allowed] = listed[n_allowed];
+        n_allowed++;
+    }
+    if (row->formats && !posting)
+        allowed[n_allowed++] = "format";
+    if (row->pretty)
+        allowed[n_allowed++] = "pretty";
+    allowed[n_allowed] = NULL;
+    if (!pr_params_allow_lists(req, resp, allowed, posting ? NULL : row->lists))
         return row->id;
     if (row->operations) {
         api->cfg.operations(row->id, api, req, resp);
         return row->id;
     }
+    pr_request chosen = *req;
+    chosen.format = PR_FORMAT_JSON;
+    bool pretty = false;
+    if ((row->pretty && !read_pretty(req, resp, &pretty)) ||
+        (row->formats && !posting && !choose_format(api, req, resp, &chosen.format)))
+        return row->id;
+    req = &chosen;
     const char *arg = path + arg_at;
     size_t arg_len = len - arg_at;
     if (posting) {
         row->post(api, req, resp, arg, arg_len);
+        if (pretty)
+            indent_json(req, resp);
         return row->id;
     }
     /* Answers that scan or compute are kept by their request (answers.h);
      * single lookups have slots of their own. */
     pr_answer_key key;
     bool kept = api->answers && row->kept && pr_answer_key_of(req, &key);
-    if (kept && pr_answers_find(api->answers, &key, resp))
+    if (kept && pr_answers_find(api->answers, &key, resp)) {
+        if (row->formats)
+            resp->vary = "Accept";
         return row->id;
+    }
     row->get(api, req, resp, arg, arg_len);
-    if (kept && resp->status == 200 && resp->cacheable && pr_cache_admits(api, key.hash))
+    if (pretty)
+        indent_json(req, resp);
+    /* RFC 9110 12.5.5: a list's representation depends on Accept; a 304
+     * repeats it (15.4.5) */
+    if (row->formats && resp->status == 200)
+        resp->vary = "Accept";
+    if (kept && resp->status == 200 && resp->cacheable && resp->body_owned &&
+        pr_cache_admits(api, key.hash)) {
+        /* compressed once, here, and sent from memory from then on */
+        pr_body_attach_gzip((pr_body *)resp->body);
         pr_answers_keep(api->answers, &key, resp, &api->cached_bytes, api->cfg.cache_bytes,
                         api->cfg.wire_bytes, true);
+    }
     return row->id;
+}
+
+/* RFC 9110 8.4 and 12.5.3: the content coding a 200 goes out in. A kept
+ * body's variant was made when it was kept; a body made for this request
+ * alone is compressed now, and only if the client takes gzip. */
+static void choose_coding(const pr_request *req, pr_response *resp)
+{
+    pr_body *body = (pr_body *)resp->body;
+    if (resp->status != 200 || !body || body->len < PR_GZIP_MIN_BYTES)
+        return;
+    resp->vary_encoding = true;
+    bool gzip = pr_accepts_gzip(req->accept_encoding);
+    if (!resp->body_owned) {
+        pr_body *gz = gzip ? atomic_load_explicit(&body->gzip, memory_order_acquire) : NULL;
+        if (gz)
+            resp->body = gz;
+        return;
+    }
+    /* an owned body may carry a variant made for a cache that had no room:
+     * it leaves here attached to nothing (api.h) */
+    pr_body *gz = atomic_exchange_explicit(&body->gzip, NULL, memory_order_relaxed);
+    if (gzip && !gz)
+        gz = pr_body_gzip(body);
+    if (!gzip || !gz) {
+        free(gz);
+        return;
+    }
+    free(body);
+    resp->body = gz;
 }
 
 void pr_api_handle(pr_api *api, const pr_request *req, pr_response *resp)
@@ -418,6 +579,7 @@ void pr_api_handle(pr_api *api, const pr_request *req, pr_response *resp)
      * can be freed under the response */
     unsigned token = api->grace ? pr_grace_enter(api->grace) : 0;
     enum pr_route route = route_request(api, req, resp);
+    choose_coding(req, resp);
     resp->route = route;
     resp->grace = api->grace;
     resp->grace_token = token;

@@ -53,6 +53,9 @@ enum pr_route {
     PR_ROUTE_HEALTHZ, /* the server's own (pr_api_config.operations) */
     PR_ROUTE_READYZ,
     PR_ROUTE_METRICS,
+    PR_ROUTE_CHANGES,         /* records by their last change */
+    PR_ROUTE_EXPORT_SERVICES, /* the registry as a services(5) file */
+    PR_ROUTE_RESERVED_PORTS,  /* a net.ipv4.ip_local_reserved_ports value */
     PR_ROUTE_COUNT
 };
 
@@ -87,18 +90,31 @@ typedef struct pr_request {
     bool too_many_params;
     const char *body; /* request content (POST), NULL when none */
     size_t body_len;
-    const char *content_type; /* its Content-Type field, NULL when absent */
-    const char *accept;       /* its Accept field, NULL when absent (GET / negotiates) */
-    void *server;             /* the server's own, handed to pr_api_config.operations */
+    const char *content_type;    /* its Content-Type field, NULL when absent */
+    const char *accept;          /* its Accept field, NULL when absent (GET / negotiates) */
+    const char *accept_encoding; /* its Accept-Encoding field, NULL when absent */
+    void *server;                /* the server's own, handed to pr_api_config.operations */
+    /* Set by the router for its handlers, ignored on input: the format
+     * (enum pr_format, negotiate.h) a list of records is asked in. */
+    unsigned char format;
 } pr_request;
 
 /* A rendered body with its content-derived strong ETag. Immutable once
  * published. `wire` is for the server's own use: it may attach prebuilt
  * protocol objects to a cached body (released by the callback given to
  * pr_api_new), so that a hot response is built once, not per request. */
+enum pr_coding { PR_CODING_IDENTITY = 0, PR_CODING_GZIP };
+
 typedef struct pr_body {
     size_t len;
-    char etag[35]; /* "\"" 32 hex "\"" NUL: SHA-256 of the body, first 128 bits */
+    /* "\"" 32 hex "\"" NUL: SHA-256 of the body, first 128 bits; a gzip
+     * variant's adds "-gz" before the closing quote (encoding.h) */
+    char etag[40];
+    unsigned char coding; /* enum pr_coding of data[] */
+    /* A kept body's gzip variant, made once when the body was rendered and
+     * kept, freed with it; NULL when it has none (too small, no smaller
+     * compressed). A body a response owns never carries one. */
+    struct pr_body *_Atomic gzip;
     void *_Atomic wire[2];
     char data[];
 } pr_body;
@@ -120,6 +136,10 @@ typedef struct pr_response {
     unsigned grace_token;
     const char *vary; /* a Vary value to add to a 200 and its 304, NULL when none */
     const char *csp;  /* a 200's Content-Security-Policy, NULL when none */
+    /* The body may go out in another content coding: a 200 and its 304
+     * carry Vary: Accept-Encoding (RFC 9110 12.5.5). The body's own coding
+     * (pr_body.coding) gives Content-Encoding. */
+    bool vary_encoding;
 } pr_response;
 
 typedef struct pr_api pr_api;

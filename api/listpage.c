@@ -72,7 +72,17 @@ static void set_page_links(pr_response *resp, const pr_request *req, const char 
     if (resp->status != 200)
         return;
     resp->link[0] = '\0';
-    bool fits = base != NULL;
+    /* a link asks for the representation this page was asked in by its
+     * query: ?format= and ?pretty go along (values already checked) */
+    char with[2048];
+    bool fits = base != NULL && (size_t)snprintf(with, sizeof with, "%s", base) < sizeof with;
+    static const char *const kept[] = {"format", "pretty"};
+    for (size_t i = 0; fits && i < sizeof kept / sizeof *kept; i++) {
+        const pr_param *p = pr_param_find(req, kept[i]);
+        if (p)
+            fits = pr_query_append(with, sizeof with, kept[i], p->value);
+    }
+    base = with;
     if (fits && (uint64_t)offset + limit < total)
         fits = page_link(resp->link, sizeof resp->link, path, base, limit, offset + limit, "next");
     if (fits && offset > 0) {
@@ -111,6 +121,15 @@ void pr_list_respond(const pr_request *req, pr_response *resp, const pr_list *li
     }
     uint32_t count;
     uint32_t total = collect(list, page, &count);
+    if (format->page_body) {
+        pr_body *body = format->page_body(list, page, count);
+        free(page);
+        pr_respond_body(resp, req, body);
+        if (resp->status == 200)
+            resp->content_type = format->media_type;
+        set_page_links(resp, req, list->path, list->base, list->limit, list->offset, total);
+        return;
+    }
     pr_jw w;
     pr_jw_init(&w, 256 + (size_t)count * list->item_bytes);
     format->open(&w, list);

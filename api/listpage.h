@@ -39,6 +39,11 @@ typedef struct pr_list_format {
      * offset), the list's extra members, the end */
     void (*close)(pr_jw *w, const pr_list *list, uint32_t total, const uint32_t *page,
                   uint32_t count);
+    /* A format that lays out the whole page itself, because it must see
+     * every item first (an aligned table) or writes bytes of its own (a
+     * CSV without JSON's closing newline): when set, it makes the page's
+     * body (NULL when out of memory) and the three above go unused. */
+    pr_body *(*page_body)(const pr_list *list, const uint32_t *page, uint32_t count);
 } pr_list_format;
 
 /* The JSON envelope of openapi.yaml. */
@@ -63,6 +68,7 @@ struct pr_list {
        items; NULL: none. */
     void (*members)(pr_jw *w, void *ctx, const uint32_t *page, uint32_t count);
     const pr_list_format *format; /* NULL: pr_list_json */
+    const pr_registry *records;   /* a list of records: their registry, for page_body */
 };
 
 /* Answers the list's page into resp: a 200 with its body and Link header,

@@ -46,6 +46,11 @@ static void handle_person(pr_api *api, const pr_request *req, pr_response *resp,
             pr_problem(resp, req, 404, NULL, "%s is not the assignee of any record", q);
         return;
     }
+    if (req->format != PR_FORMAT_JSON) {
+        pr_span span = as_contact ? p->any_role : p->as_assignee;
+        pr_respond_records(api, req, resp, api->reg->person_records + span.first, span.count);
+        return;
+    }
     person_view view = {p, as_contact};
     pr_body *_Atomic *slots = as_contact ? api->contact_slots : api->assignee_slots;
     pr_respond_cached(api, req, resp, &slots[p - api->reg->people], make_person, &view);

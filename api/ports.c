@@ -2,6 +2,7 @@
 #include "internal.h"
 #include "jsonw.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct port_key {
@@ -55,6 +56,26 @@ static pr_body *make_port(pr_api *api, const void *arg)
     return pr_jw_finish(&w);
 }
 
+/* The records of a port view in CSV or text: those make_port lists. */
+static void respond_port_records(pr_api *api, const pr_request *req, pr_response *resp,
+                                 const port_key *key)
+{
+    uint32_t n, kept = 0;
+    const uint32_t *idx = pr_registry_port_records(api->reg, key->port, &n);
+    uint32_t *list = malloc(((size_t)n + 1) * sizeof *list);
+    if (!list) {
+        pr_problem(resp, req, 500, NULL, "out of memory");
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const pr_record *r = &api->reg->records[idx[i]];
+        if (key->proto == PR_PROTO_NONE || r->proto == PR_PROTO_NONE || r->proto == key->proto)
+            list[kept++] = idx[i];
+    }
+    pr_respond_records(api, req, resp, list, kept);
+    free(list);
+}
+
 void pr_handle_port(pr_api *api, const pr_request *req, pr_response *resp, const char *arg,
                     size_t arg_len)
 {
@@ -73,6 +94,10 @@ void pr_handle_port(pr_api *api, const pr_request *req, pr_response *resp, const
     }
     if (proto && !pr_read_proto(req, resp, "protocol", proto, proto_len, &key.proto))
         return;
+    if (req->format != PR_FORMAT_JSON) {
+        respond_port_records(api, req, resp, &key);
+        return;
+    }
     pr_respond_cached(api, req, resp,
                       &api->port_slots[(size_t)key.port * PR_PORT_VIEWS + key.proto], make_port,
                       &key);

@@ -1,5 +1,6 @@
 /* records.c: /v1/services/{name}, /v1/services (filtered list), /v1/search. */
 #include "internal.h"
+#include "formats.h"
 #include "jsonw.h"
 #include "listpage.h"
 
@@ -33,6 +34,11 @@ void pr_handle_service(pr_api *api, const pr_request *req, pr_response *resp, co
         pr_problem(resp, req, 404, NULL, "no record has the service name %s", q);
         return;
     }
+    if (req->format != PR_FORMAT_JSON) {
+        pr_respond_records(api, req, resp, api->reg->name_records + found->records.first,
+                           found->records.count);
+        return;
+    }
     pr_respond_cached(api, req, resp, &api->name_slots[found - api->reg->names], make_service,
                       found);
 }
@@ -41,8 +47,8 @@ void pr_handle_service(pr_api *api, const pr_request *req, pr_response *resp, co
 
 typedef struct filter {
     bool by_proto, by_status, by_port;
-    enum pr_proto proto;
-    enum pr_status status;
+    unsigned protos;   /* with by_proto: bit 1 << enum pr_proto for each wanted */
+    unsigned statuses; /* with by_status: bit 1 << enum pr_status */
     uint16_t port;
     const pr_person *assignee, *contact;
     char term[PR_MAX_Q_BYTES + 1];
@@ -61,9 +67,9 @@ static bool cites(const pr_registry *reg, pr_span span, const pr_person *person)
 static bool matches(const pr_registry *reg, const filter *f, uint32_t i)
 {
     const pr_record *r = &reg->records[i];
-    if (f->by_proto && r->proto != f->proto)
+    if (f->by_proto && !(f->protos & (1u << r->proto)))
         return false;
-    if (f->by_status && r->status != f->status)
+    if (f->by_status && !(f->statuses & (1u << r->status)))
         return false;
     if (f->by_port && (!r->has_port || f->port < r->port_first || f->port > r->port_last))
         return false;
@@ -137,10 +143,11 @@ static void write_record(pr_jw *w, void *ctx, uint32_t item)
 }
 
 /* A page of records: the walk, its record writer, and a record's size. */
-static pr_list record_list(walk *wk, const char *path, const char *base, uint32_t limit,
-                           uint32_t offset)
+static pr_list record_list(const pr_request *req, walk *wk, const char *path, const char *base,
+                           uint32_t limit, uint32_t offset)
 {
-    /* a record is some 300 bytes of JSON */
+    /* a record is some 300 bytes of JSON; CSV and text are the formats'
+     * own (formats.h) */
     return (pr_list){.path = path,
                      .base = base,
                      .limit = limit,
@@ -148,7 +155,9 @@ static pr_list record_list(walk *wk, const char *path, const char *base, uint32_
                      .next = walk_next,
                      .ctx = wk,
                      .item = write_record,
-                     .item_bytes = 384};
+                     .item_bytes = 384,
+                     .records = wk->reg,
+                     .format = pr_records_list_format((enum pr_format)req->format)};
 }
 
 /* An ID no record cites filters everything out: the answer is an empty list.
@@ -179,32 +188,59 @@ void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp, c
     const pr_param *p;
     char base[2048] = "";
     bool fits = true; /* base holds every canonical parameter */
-    if ((p = pr_param_find(req, "protocol"))) {
-        f.by_proto = true;
-        if (p->value_len == 4 && strncasecmp(p->value, "none", 4) == 0) {
-            f.proto = PR_PROTO_NONE;
-        } else if (!pr_proto_parse(p->value, p->value_len, &f.proto)) {
+    /* protocol and status are lists (either may repeat, or list values
+     * separated by commas): a record matches any value of each */
+    pr_slice items[8];
+    size_t n;
+    if (!pr_param_list(req, resp, "protocol", items, sizeof items / sizeof items[0], &n))
+        return;
+    for (size_t i = 0; i < n; i++) {
+        enum pr_proto proto;
+        if (items[i].len == 4 && strncasecmp(items[i].text, "none", 4) == 0) {
+            proto = PR_PROTO_NONE;
+        } else if (!pr_proto_parse(items[i].text, items[i].len, &proto)) {
             char q[96];
-            pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
+            pr_error_quote(items[i].text, items[i].len, 40, q, sizeof q);
             pr_problem(resp, req, 400, "protocol",
                        "protocol must be tcp, udp, sctp, dccp or none, not %s", q);
             return;
         }
-        fits = pr_query_append(base, sizeof base, "protocol",
-                               f.proto ? pr_proto_name(f.proto) : "none") &&
-               fits;
+        f.by_proto = true;
+        f.protos |= 1u << proto;
     }
-    if ((p = pr_param_find(req, "status"))) {
-        f.by_status = true;
-        if (!pr_status_parse(p->value, p->value_len, &f.status) || f.status == PR_STATUS_DYNAMIC) {
+    if (!pr_param_list(req, resp, "status", items, sizeof items / sizeof items[0], &n))
+        return;
+    for (size_t i = 0; i < n; i++) {
+        enum pr_status status;
+        if (!pr_status_parse(items[i].text, items[i].len, &status) || status == PR_STATUS_DYNAMIC) {
             char q[96];
-            pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
+            pr_error_quote(items[i].text, items[i].len, 40, q, sizeof q);
             pr_problem(resp, req, 400, "status",
                        "status must be assigned, reserved or unassigned, not %s", q);
             return;
         }
-        fits = pr_query_append(base, sizeof base, "status", pr_status_name(f.status)) && fits;
+        f.by_status = true;
+        f.statuses |= 1u << status;
     }
+    /* the links name each value once, in one order, however they were asked */
+    char canon[64] = "";
+    for (int k = 0; f.by_proto && k < PR_PROTO_COUNT; k++)
+        if (f.protos & (1u << k)) {
+            size_t used = strlen(canon);
+            snprintf(canon + used, sizeof canon - used, "%s%s", used ? "," : "",
+                     k ? pr_proto_name((enum pr_proto)k) : "none");
+        }
+    if (f.by_proto)
+        fits = pr_query_append(base, sizeof base, "protocol", canon) && fits;
+    canon[0] = '\0';
+    for (int k = 0; f.by_status && k < PR_STATUS_COUNT; k++)
+        if (f.statuses & (1u << k)) {
+            size_t used = strlen(canon);
+            snprintf(canon + used, sizeof canon - used, "%s%s", used ? "," : "",
+                     pr_status_name((enum pr_status)k));
+        }
+    if (f.by_status)
+        fits = pr_query_append(base, sizeof base, "status", canon) && fits;
     if ((p = pr_param_find(req, "port"))) {
         f.by_port = true;
         if (!pr_read_port(req, resp, "port", p->value, p->value_len, &f.port))
@@ -230,7 +266,7 @@ void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp, c
 
     walk wk;
     walk_start(&wk, api->reg, &f, impossible);
-    pr_list list = record_list(&wk, "/v1/services", fits ? base : NULL, limit, offset);
+    pr_list list = record_list(req, &wk, "/v1/services", fits ? base : NULL, limit, offset);
     pr_list_respond(req, resp, &list);
 }
 
@@ -291,7 +327,7 @@ void pr_handle_search(pr_api *api, const pr_request *req, pr_response *resp, con
     bool fits = pr_query_append(base, sizeof base, "q", pr_param_find(req, "q")->value);
     walk wk;
     walk_start(&wk, api->reg, &f, false);
-    pr_list list = record_list(&wk, "/v1/search", fits ? base : NULL, limit, offset);
+    pr_list list = record_list(req, &wk, "/v1/search", fits ? base : NULL, limit, offset);
     list.members = write_cited_contacts;
     pr_list_respond(req, resp, &list);
 }

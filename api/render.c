@@ -70,6 +70,8 @@ pr_body *pr_body_seal(pr_body *body)
 {
     atomic_init(&body->wire[0], NULL);
     atomic_init(&body->wire[1], NULL);
+    atomic_init(&body->gzip, NULL);
+    body->coding = PR_CODING_IDENTITY;
     unsigned char digest[PR_SHA256_LEN];
     pr_sha256(body->data, body->len, digest);
     body->etag[0] = '"';

@@ -21,13 +21,17 @@ import sys
 import time
 import urllib.parse
 
-ENDPOINTS = ["port", "service", "contact", "revalidate", "search", "list", "check"]
+ENDPOINTS = ["port", "service", "contact", "revalidate", "search", "list", "gzip", "check"]
 LOOKUPS = ["port", "service", "contact", "revalidate"]  # held to >= 1.2x nginx
 TARGET_RATIO = 1.2
 TARGET_P99_MS = 5.0
 TARGET_STARTUP_MS = 100.0
 TARGET_RSS_MIB = 32.0
 TARGET_COLD_SEARCH_MS = 2.0
+# gzip (issue 18): the list pages asked with Accept-Encoding: gzip, against
+# the same pages as they are ("list").
+TARGET_GZIP_CPU_RATIO = 1.10  # CPU per answer, gzip over identity
+TARGET_GZIP_SHRINK = 4.0  # bytes on the wire, identity over gzip
 # The built-in registry, the default of every command (issue 14).
 TARGET_BUILTIN_STARTUP_MS = 50.0
 TARGET_BUILTIN_RSS_MIB = 32.0
@@ -268,6 +272,8 @@ def choose_urls(data, server, per):
             total = json.loads(body)["total"]
             pages += [f"/v1/services?{q}&limit=25&offset={o}" for o in range(0, total, 25)]
     mixes["list"] = every_nth(pages, per)
+    # The same pages, asked with Accept-Encoding: gzip (bench/run sends it).
+    mixes["gzip"] = list(mixes["list"])
 
     # Checks: records with a port and a protocol; every other one asks for
     # the record's own name (usually sound), the rest for a new name on the
@@ -329,6 +335,17 @@ def cmd_prepare(a):
             t = datetime.datetime.strptime(lm, "%a, %d %b %Y %H:%M:%S GMT")
             t = t.replace(tzinfo=datetime.timezone.utc).timestamp()
             os.utime(path, (t, t))
+    # The gzip variants, beside the files for nginx's gzip_static: the bytes
+    # portreg sends, so that both servers send the same ones.
+    for url in mixes["gzip"]:
+        status, headers, body = c.get(url, {"Accept-Encoding": "gzip"})
+        if status != 200 or headers.get("content-encoding") != "gzip":
+            die(f"portreg answered {status} without gzip to {url} with Accept-Encoding: gzip")
+        path = docroot_path(root, url) + ".gz"
+        with open(path, "wb") as f:
+            f.write(body)
+        st = os.stat(docroot_path(root, url))
+        os.utime(path, (st.st_atime, st.st_mtime))
     for ep, us in mixes.items():
         with open(os.path.join(mixdir, f"{ep}.txt"), "w") as f:
             for u in us:
@@ -343,7 +360,8 @@ def cmd_prepare(a):
         die(f"only {len(cold)} never-asked search terms; wanted {a.cold_terms}")
     sizes = collections.Counter()
     for ep, us in mixes.items():
-        sizes[ep] = sum(os.path.getsize(docroot_path(root, u)) for u in us) // max(1, len(us))
+        gz = ".gz" if ep == "gzip" else ""
+        sizes[ep] = sum(os.path.getsize(docroot_path(root, u) + gz) for u in us) // max(1, len(us))
     print("  mixes: " + ", ".join(f"{ep} {len(mixes[ep])} URLs (~{sizes[ep]} B)"
                                   for ep in ENDPOINTS))
     print(f"  captured {len(urls)} answers from portreg (Last-Modified {last_modified})")
@@ -368,6 +386,14 @@ def cmd_verify(a):
             want = f.read()
         if status != 200 or body != want:
             bad.append(f"{url}: nginx answered {status} with {len(body)} bytes, portreg {len(want)}")
+    with open(os.path.join(mixdir, "gzip.txt")) as f:
+        for url in (line.rstrip("\n") for line in f if line.strip()):
+            status, headers, body = ng.get(url, {"Accept-Encoding": "gzip"})
+            with open(docroot_path(root, url) + ".gz", "rb") as g:
+                want = g.read()
+            if status != 200 or headers.get("content-encoding") != "gzip" or body != want:
+                bad.append(f"{url} (gzip): nginx answered {status} with {len(body)} bytes, "
+                           f"portreg {len(want)}")
     if bad:
         die("nginx does not serve what portreg does:\n  " + "\n  ".join(bad[:10]))
     # A sample fetched from portreg again: still the captured bytes.
@@ -878,6 +904,22 @@ def cmd_report(a):
         p99 = row["portreg"]["p99_ms"]
         target(f"{row['endpoint']}: p99 < {TARGET_P99_MS:g} ms at {settings['connections']} "
                "connections", p99, TARGET_P99_MS, p99 < TARGET_P99_MS, "ms")
+    rows = {row["endpoint"]: row for row in load}
+    gzip_figures = None
+    if "gzip" in rows and "list" in rows:
+        g, i = rows["gzip"], rows["list"]
+        gzip_figures = {}
+        for server in ("portreg", "nginx"):
+            gc, ic = g[server]["cpu_us_per_request"], i[server]["cpu_us_per_request"]
+            gzip_figures[server] = {
+                "cpu_ratio": gc / ic if gc and ic else None,
+                "shrink": (i[server]["bytes_per_answer"] / g[server]["bytes_per_answer"]
+                           if g[server]["bytes_per_answer"] else None)}
+        cr, sh = gzip_figures["portreg"]["cpu_ratio"], gzip_figures["portreg"]["shrink"]
+        target(f"gzip: CPU per answer <= {TARGET_GZIP_CPU_RATIO:g}x identity's", cr,
+               TARGET_GZIP_CPU_RATIO, cr is not None and cr <= TARGET_GZIP_CPU_RATIO, "x")
+        target(f"gzip: list pages >= {TARGET_GZIP_SHRINK:g}x smaller on the wire", sh,
+               TARGET_GZIP_SHRINK, sh is not None and sh >= TARGET_GZIP_SHRINK, "x")
     target(f"start-up < {TARGET_STARTUP_MS:g} ms (median)", startup["median_ms"],
            TARGET_STARTUP_MS, startup["median_ms"] < TARGET_STARTUP_MS, "ms")
     target(f"peak RSS < {TARGET_RSS_MIB:g} MiB", peak_kib / 1024, TARGET_RSS_MIB,
@@ -901,6 +943,7 @@ def cmd_report(a):
         "peak_rss": {"kib": peak_kib, "mib": peak_kib / 1024, "stages": rss},
         "reload": reload_,
         "cold_search": cold,
+        "gzip": gzip_figures,
         "builtin": builtin,
         "targets": targets,
         "all_targets_met": all(t["pass"] for t in targets),
@@ -947,6 +990,13 @@ def cmd_report(a):
           "per answer;")
     print("handler us: portreg's mean time from a complete request to its queued answer "
           "(its /metrics)")
+    if gzip_figures:
+        for server in ("portreg", "nginx"):
+            f = gzip_figures[server]
+            print(f"gzip, {server}: list pages {rows['list'][server]['bytes_per_answer']:,.0f} B "
+                  f"as they are, {rows['gzip'][server]['bytes_per_answer']:,.0f} B gzip-encoded "
+                  f"on the wire ({f['shrink']:.2f}x smaller); CPU per answer "
+                  f"{f['cpu_ratio']:.2f}x identity's")
     for row in load:
         if row["driver"] != "wrk":
             print(f"* {row['endpoint']}: driven by {row['driver']}, for both servers: wrk "

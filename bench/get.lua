@@ -5,6 +5,9 @@
 -- then sent as If-None-Match.  Each wrk thread starts at a different place
 -- in the list, so the threads do not ask the same path at the same moment.
 --
+-- BENCH_HEADER, when set, is one "Name: value" header sent with every
+-- request (the gzip mix sends Accept-Encoding: gzip).
+--
 -- done() writes the run's figures as one JSON object to the file named by
 -- BENCH_RESULT: request count, duration, bytes, wrk's error counts
 -- (connect, read, write, timeout, and status: answers 400 and above), the
@@ -27,6 +30,8 @@ local count = 0
 local next_ = 0
 unexpected = 0
 
+local extra_name, extra_value = (os.getenv("BENCH_HEADER") or ""):match("^([^:]+):%s*(.*)$")
+
 function init(args)
    for line in io.lines(urls_file) do
       local path, etag = line:match("^([^\t]+)\t?(.*)$")
@@ -34,6 +39,10 @@ function init(args)
          local headers = nil
          if etag ~= "" then
             headers = { ["If-None-Match"] = etag }
+         end
+         if extra_name then
+            headers = headers or {}
+            headers[extra_name] = extra_value
          end
          requests_[#requests_ + 1] = wrk.format("GET", path, headers)
       end

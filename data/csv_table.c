@@ -33,6 +33,11 @@ typedef struct reader {
     unsigned long field_line[MAX_COLUMNS];
     char *buf; /* the current row's fields, NUL-separated */
     size_t buf_len, buf_cap;
+
+    pr_csv_raw *raw;            /* NULL: the caller wants no spans */
+    const char *base;           /* the bytes after any byte order mark */
+    size_t row_start, line_end; /* offsets: where the row began, the end of the line fed */
+    unsigned rows_in_line;      /* rows ended in the line fed */
 } reader;
 
 static const char *column_name(const reader *r, size_t file_col)
@@ -215,6 +220,18 @@ static void on_row_end(int term, void *arg)
     reader *r = arg;
     if (r->failed)
         return;
+    if (r->raw) {
+        /* a row ends on the line it was fed with: its span runs to that
+         * line's end, unless another row ended there before */
+        if (r->rows_in_line++)
+            r->raw->shared_lines = true;
+        r->raw->row = r->base + r->row_start;
+        r->raw->row_len = r->line_end - r->row_start;
+        if (!r->header_done) {
+            r->raw->header = r->raw->row;
+            r->raw->header_len = r->raw->row_len;
+        }
+    }
     if (!r->header_done) {
         finish_header(r);
     } else if (r->nfields != r->file_ncols) {
@@ -247,12 +264,26 @@ static int no_space(unsigned char c)
 long pr_csv_read(const pr_source *src, const char *const *columns, size_t ncols,
                  pr_csv_row_fn on_row, void *ctx, pr_error *err)
 {
-    reader r = {
-        .src = src, .columns = columns, .ncols = ncols, .on_row = on_row, .ctx = ctx, .err = err};
+    return pr_csv_read_raw(src, columns, ncols, on_row, ctx, NULL, err);
+}
+
+long pr_csv_read_raw(const pr_source *src, const char *const *columns, size_t ncols,
+                     pr_csv_row_fn on_row, void *ctx, pr_csv_raw *raw, pr_error *err)
+{
+    reader r = {.src = src,
+                .columns = columns,
+                .ncols = ncols,
+                .on_row = on_row,
+                .ctx = ctx,
+                .err = err,
+                .raw = raw};
     const unsigned char *p = src->bytes;
     size_t len = src->len;
     if (len >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
         p += 3, len -= 3;
+    r.base = (const char *)p;
+    if (raw)
+        *raw = (pr_csv_raw){0};
     if (len == 0) {
         pr_error_set(err, src->name, 0, NULL, "file is empty: expected a header row");
         return -1;
@@ -278,8 +309,12 @@ long pr_csv_read(const pr_source *src, const char *const *columns, size_t ncols,
         size_t end = nl ? (size_t)(nl - p) + 1 : len;
         r.line++;
         /* libcsv's state 0 is "row not begun": a new record starts here. */
-        if (r.nfields == 0 && parser.pstate == 0)
+        if (r.nfields == 0 && parser.pstate == 0) {
             r.row_line = r.line;
+            r.row_start = at;
+        }
+        r.line_end = end;
+        r.rows_in_line = 0;
         size_t done = csv_parse(&parser, p + at, end - at, on_field, on_row_end, &r);
         if (!r.failed && done != end - at) {
             int code = csv_error(&parser);
@@ -291,6 +326,9 @@ long pr_csv_read(const pr_source *src, const char *const *columns, size_t ncols,
                 fail(&r, current_field_line(&r), column_name(&r, r.nfields), "%s",
                      csv_strerror(code));
         }
+        /* a row begun on the line where another ended shares it too */
+        if (raw && r.rows_in_line && (r.nfields || parser.pstate != 0))
+            raw->shared_lines = true;
         at = end;
     }
     if (!r.failed && csv_fini(&parser, on_field, on_row_end, &r) != 0)

@@ -17,6 +17,7 @@
 #ifndef PR_CSV_TABLE_H
 #define PR_CSV_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -36,6 +37,26 @@ typedef int (*pr_csv_row_fn)(void *ctx, const pr_csv_field *fields, unsigned lon
 /* Returns the number of data rows read, or -1 with *err filled. */
 long pr_csv_read(const pr_source *src, const char *const *columns, size_t ncols,
                  pr_csv_row_fn on_row, void *ctx, pr_error *err);
+
+/* The bytes of the file a row was read from, exactly as they are there
+ * (quotes, line breaks inside fields and the row's own line ending
+ * included; the byte order mark and blank lines between rows excluded),
+ * for a caller that hands rows on as it found them. Spans point into the
+ * source's buffer. */
+typedef struct pr_csv_raw {
+    const char *header; /* the header row: set once it is read */
+    size_t header_len;
+    const char *row; /* the row being handed to the callback */
+    size_t row_len;
+    /* Rows that share a line (a row ended by a bare CR, which libcsv
+     * accepts) cannot be told apart: once set, the spans of this read
+     * are not to be trusted, including those already handed out. */
+    bool shared_lines;
+} pr_csv_raw;
+
+/* As pr_csv_read, filling *raw before each call of on_row. */
+long pr_csv_read_raw(const pr_source *src, const char *const *columns, size_t ncols,
+                     pr_csv_row_fn on_row, void *ctx, pr_csv_raw *raw, pr_error *err);
 
 /* True when buf[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
  * nothing above U+10FFFF). On false, *bad_at receives the offending offset. */

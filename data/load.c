@@ -25,6 +25,37 @@ pr_registry *pr_registry_load_dated(const pr_source *records, const pr_source *c
     return pr_registry_load_files(&files, err);
 }
 
+/* The records file's rows as it has them, for answers in its own format;
+ * none when its rows cannot be told apart (csv_table.h). False when out of
+ * memory. */
+static bool keep_csv(builder *b, pr_registry *reg)
+{
+    storage *st = b->st;
+    if (!b->raw.shared_lines && b->raw.header && !st->csv_start) { /* a header and no rows */
+        st->csv_start = calloc(1, sizeof *st->csv_start);
+        st->csv_text = calloc(1, 1);
+        if (!st->csv_start || !st->csv_text)
+            return false;
+    }
+    if (b->raw.shared_lines || !b->raw.header) {
+        free(st->csv_text);
+        free(st->csv_start);
+        st->csv_text = NULL;
+        st->csv_start = NULL;
+        return true;
+    }
+    st->csv_header = malloc(b->raw.header_len + 1);
+    if (!st->csv_header)
+        return false;
+    memcpy(st->csv_header, b->raw.header, b->raw.header_len);
+    st->csv_header[b->raw.header_len] = '\0';
+    reg->csv_text = st->csv_text;
+    reg->csv_start = st->csv_start;
+    reg->csv_header = st->csv_header;
+    reg->csv_header_len = b->raw.header_len;
+    return true;
+}
+
 pr_registry *pr_registry_load_files(const pr_registry_files *files, pr_error *err)
 {
     const pr_source *records = files->records, *contacts = files->contacts,
@@ -48,14 +79,19 @@ pr_registry *pr_registry_load_files(const pr_registry_files *files, pr_error *er
     st->header = header;
     reg->header = header;
     reg->_storage = st;
-    if (pr_csv_read(records, prd_record_columns, REC_COLS, prd_on_record_row, &b, err) < 0)
+    if (pr_csv_read_raw(records, prd_record_columns, REC_COLS, prd_on_record_row, &b, &b.raw, err) <
+        0)
         goto fail;
+    if (!keep_csv(&b, reg)) {
+        pr_error_set(err, records->name, 0, NULL, "out of memory");
+        goto fail;
+    }
     if (pr_csv_read(contacts, prd_contact_columns, CONTACT_COLS, prd_on_contact_row, &b, err) < 0)
         goto fail;
     reg->contact_count = b.person_count;
     if (prd_link_people(&b, err) != 0 || prd_build_name_index(&b, reg, err) != 0 ||
         prd_build_port_index(&b, reg, err) != 0 || prd_build_search_text(&b, reg, err) != 0 ||
-        prd_build_people_text(&b, reg, err) != 0)
+        prd_build_people_text(&b, reg, err) != 0 || prd_build_change_index(&b, reg, err) != 0)
         goto fail;
     free(b.cites);
     b.cites = NULL;

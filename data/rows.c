@@ -29,6 +29,25 @@ static void note_date(builder *b, pr_date d)
         b->newest = d;
 }
 
+/* Appends the row's bytes as the file has them to the records' CSV text;
+ * -1 when out of memory. */
+static int keep_raw_row(builder *b)
+{
+    storage *st = b->st;
+    size_t len = b->raw.row ? b->raw.row_len : 0;
+    if (!prd_reserve((void **)&st->csv_start, &b->csv_start_cap, (size_t)b->record_count + 2,
+                     sizeof *st->csv_start) ||
+        !prd_reserve((void **)&st->csv_text, &b->csv_cap, b->csv_len + len + 1, 1))
+        return -1;
+    st->csv_start[b->record_count] = (uint32_t)b->csv_len;
+    if (len)
+        memcpy(st->csv_text + b->csv_len, b->raw.row, len);
+    b->csv_len += len;
+    st->csv_start[b->record_count + 1] = (uint32_t)b->csv_len;
+    st->csv_text[b->csv_len] = '\0';
+    return 0;
+}
+
 int prd_on_record_row(void *ctx, const pr_csv_field *f, unsigned long line, pr_error *err)
 {
     builder *b = ctx;
@@ -41,6 +60,8 @@ int prd_on_record_row(void *ctx, const pr_csv_field *f, unsigned long line, pr_e
     pr_record *r = &st->records[b->record_count];
     memset(r, 0, sizeof *r);
     r->line = (uint32_t)line;
+    if (keep_raw_row(b) != 0)
+        return prd_out_of_memory(b, file, line, err);
 
     bool has_port, has_code;
     enum pr_proto proto;

@@ -29,7 +29,11 @@ void prd_storage_free(storage *st)
     free(st->search_start);
     free(st->people_text);
     free(st->people_start);
+    free(st->changes);
     free(st->warnings);
+    free(st->csv_text);
+    free(st->csv_start);
+    free(st->csv_header);
     pr_header_free(st->header);
     free(st);
 }

@@ -11,10 +11,13 @@
 #include <time.h>
 
 #include "conditional.h"
+#include "cors.h"
+#include "encoding.h"
 #include "framing.h"
 #include "log.h"
 #include "metrics.h"
 #include "peer_watch.h"
+#include "target.h"
 
 struct pr_http {
     struct MHD_Daemon *daemon;
@@ -22,7 +25,7 @@ struct pr_http {
     pr_peer_watch *watch; /* see peer_watch.h */
     pr_http_config cfg;
     char cache_control[48];
-    bool cors_any;
+    pr_cors cors;          /* the allowed origins (cors.h) */
     atomic_bool draining;  /* stopping: /readyz says 503, connections close */
     atomic_uint in_flight; /* requests begun and not yet complete */
 };
@@ -143,12 +146,17 @@ void pr_http_wire_free(void *wire)
     MHD_destroy_response(wire);
 }
 
-static void add_cors(const pr_http *h, struct MHD_Response *r)
+/* origin: the request's Origin when the configured list has it, else NULL
+ * (always NULL with "*"). A list makes every answer depend on who asks. */
+static void add_cors(const pr_http *h, struct MHD_Response *r, const char *origin)
 {
-    MHD_add_response_header(r, "Access-Control-Allow-Origin", h->cfg.cors_origin);
-    /* a single configured origin makes the answer depend on who asks */
-    if (!h->cors_any)
-        MHD_add_response_header(r, "Vary", "Origin");
+    if (h->cors.any) {
+        MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+        return;
+    }
+    if (origin)
+        MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
+    MHD_add_response_header(r, "Vary", "Origin");
 }
 
 /* api: the data set the request is answered from, whose date is Last-Modified */
@@ -162,6 +170,22 @@ static void add_validators(const pr_http *h, const pr_api *api, struct MHD_Respo
         MHD_add_response_header(r, "Last-Modified", lm);
     MHD_add_response_header(r, "Access-Control-Expose-Headers",
                             "ETag, Link, Last-Modified, Cache-Control");
+}
+
+/* RFC 9110 12.5.5: what the choice of this answer's representation
+ * depended on, for a 200 and its 304 alike */
+static void add_vary(struct MHD_Response *r, const pr_response *resp)
+{
+    char both[128];
+    const char *vary = resp->vary;
+    if (resp->vary_encoding) {
+        int n = vary ? snprintf(both, sizeof both, "%s, Accept-Encoding", vary) : -1;
+        vary = n > 0 && (size_t)n < sizeof both ? both : "Accept-Encoding";
+        if (resp->vary && vary != both) /* too long to join: a field each */
+            MHD_add_response_header(r, "Vary", resp->vary);
+    }
+    if (vary)
+        MHD_add_response_header(r, "Vary", vary);
 }
 
 static void free_body_cb(void *cls)
@@ -181,7 +205,7 @@ static struct MHD_Response *over_body(const pr_body *body, bool owned)
 /* A 200 response for a body: all headers but Link. An answer that is not
  * cacheable (to a POST) gets no validators and must not be stored. */
 static struct MHD_Response *make_ok(const pr_http *h, const pr_api *api, const pr_response *resp,
-                                    bool owned)
+                                    bool owned, const char *origin)
 {
     struct MHD_Response *r = over_body(resp->body, owned);
     if (!r)
@@ -192,9 +216,11 @@ static struct MHD_Response *make_ok(const pr_http *h, const pr_api *api, const p
         add_validators(h, api, r, resp->body);
     else
         MHD_add_response_header(r, "Cache-Control", "no-store");
-    add_cors(h, r);
-    if (resp->vary)
-        MHD_add_response_header(r, "Vary", resp->vary);
+    add_cors(h, r, origin);
+    add_vary(r, resp);
+    const char *coding = pr_coding_name(resp->body);
+    if (coding)
+        MHD_add_response_header(r, "Content-Encoding", coding);
     if (resp->csp)
         MHD_add_response_header(r, "Content-Security-Policy", resp->csp);
     return r;
@@ -205,15 +231,15 @@ static struct MHD_Response *make_ok(const pr_http *h, const pr_api *api, const p
  * must be the 200's. libmicrohttpd never sends the content of a 304 but does
  * write the length of the buffer it is given: so it is given the 200's. */
 static struct MHD_Response *make_not_modified(const pr_http *h, const pr_api *api,
-                                              const pr_response *resp, bool owned)
+                                              const pr_response *resp, bool owned,
+                                              const char *origin)
 {
     struct MHD_Response *r = over_body(resp->body, owned);
     if (!r)
         return NULL;
     add_validators(h, api, r, resp->body);
-    add_cors(h, r);
-    if (resp->vary)
-        MHD_add_response_header(r, "Vary", resp->vary);
+    add_cors(h, r, origin);
+    add_vary(r, resp);
     return r;
 }
 
@@ -226,7 +252,8 @@ static struct MHD_Response *cached_wire(const pr_http *h, const pr_api *api,
     struct MHD_Response *r = atomic_load_explicit(&body->wire[which], memory_order_acquire);
     if (r)
         return r;
-    r = which == WIRE_OK ? make_ok(h, api, resp, false) : make_not_modified(h, api, resp, false);
+    r = which == WIRE_OK ? make_ok(h, api, resp, false, NULL)
+                         : make_not_modified(h, api, resp, false, NULL);
     if (!r)
         return NULL;
     if (which == WIRE_OK && resp->link[0])
@@ -239,42 +266,18 @@ static struct MHD_Response *cached_wire(const pr_http *h, const pr_api *api,
     return r;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 typedef struct param_sink {
     pr_param params[PR_MAX_QUERY_PARAMS];
     size_t count;
     bool too_many;
 } param_sink;
 
-/* Decodes %HH in the path and query, as libmicrohttpd's own unescaper does,
- * except %00: a NUL would end the C string early and make "nut%00xyz" ask for
- * "nut". Left encoded, it is an ordinary character that matches nothing. */
+/* The API's own decoder (target.h), for the path and each query name and
+ * value libmicrohttpd splits off: the tests decode with it too. */
 static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
 {
     (void)cls, (void)conn;
-    char *out = s;
-    for (const char *in = s; *in; in++) {
-        int hi, lo;
-        if (in[0] == '%' && (hi = hex_value(in[1])) >= 0 && (lo = hex_value(in[2])) >= 0 &&
-            (hi | lo) != 0) {
-            *out++ = (char)(hi << 4 | lo);
-            in += 2;
-        } else {
-            *out++ = *in;
-        }
-    }
-    *out = '\0';
-    return (size_t)(out - s);
+    return pr_target_unescape(s);
 }
 
 static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -293,11 +296,12 @@ static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const c
 /* Errors, 204s and pages with links: built for this request alone. An owned
  * body passes to the response returned; the caller clears body_owned then. */
 static struct MHD_Response *make_plain(const pr_http *h, const pr_api *api,
-                                       struct MHD_Connection *conn, pr_response *resp)
+                                       struct MHD_Connection *conn, pr_response *resp,
+                                       const char *origin)
 {
     struct MHD_Response *r;
     if (resp->status == 200) {
-        r = make_ok(h, api, resp, resp->body_owned);
+        r = make_ok(h, api, resp, resp->body_owned, origin);
         if (r && resp->link[0])
             MHD_add_response_header(r, "Link", resp->link);
         return r;
@@ -311,7 +315,7 @@ static struct MHD_Response *make_plain(const pr_http *h, const pr_api *api,
         MHD_add_response_header(r, "Content-Type", resp->content_type);
     if (resp->allow)
         MHD_add_response_header(r, "Allow", resp->allow);
-    add_cors(h, r);
+    add_cors(h, r, origin);
     if (resp->status == 204) {
         /* CORS preflight (Fetch standard): what a cross-origin page may send */
         if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Access-Control-Request-Method")) {
@@ -363,23 +367,6 @@ static const char *framing_problem(struct MHD_Connection *conn, const char *url,
                "target)";
     /* the target itself is decoded by now: only its length is compared */
     return raw_len != span ? "the request target holds a NUL byte" : NULL;
-}
-
-/* RFC 9112 3.2.2: a server accepts the absolute form of a target
- * (http://host/path), as sent to proxies, and answers it as the path; the
- * authority is not checked, as every name this server answers for is
- * equally its own. RFC 9112 3.3: an empty path is "/". */
-static const char *origin_path(const char *url)
-{
-    const char *rest = NULL;
-    if (!strncasecmp(url, "http://", 7))
-        rest = url + 7;
-    else if (!strncasecmp(url, "https://", 8))
-        rest = url + 8;
-    if (!rest)
-        return url;
-    const char *slash = strchr(rest, '/');
-    return slash ? slash : "/";
 }
 
 static double seconds_since(const struct timespec *start)
@@ -447,16 +434,20 @@ static enum MHD_Result respond_closing(pr_http *h, const pr_api *api, struct MHD
      * must be told to close (draining, or a framing error), which needs a header of its own. A
      * borrowed body is a kept one, whose Link, if any, is as fixed as its
      * bytes. */
-    bool shared = !closing && !resp->body_owned && resp->status == 200;
+    /* The shared response names no origin: a request from a listed origin
+     * gets one of its own, which names it (cors.h). */
+    const char *origin =
+        pr_cors_match(&h->cors, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin"));
+    bool shared = !closing && !resp->body_owned && resp->status == 200 && !origin;
     struct MHD_Response *r;
     if (not_modified && shared)
         r = cached_wire(h, api, resp, WIRE_NOT_MODIFIED);
     else if (not_modified)
-        r = make_not_modified(h, api, resp, resp->body_owned);
+        r = make_not_modified(h, api, resp, resp->body_owned, origin);
     else if (shared)
         r = cached_wire(h, api, resp, WIRE_OK);
     else
-        r = make_plain(h, api, conn, resp);
+        r = make_plain(h, api, conn, resp, origin);
     if (r && !shared)
         resp->body_owned = false; /* the response frees it now */
     if (r && !shared && closing)
@@ -498,7 +489,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     pr_http *h = cls;
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    const char *path = origin_path(url);
+    const char *path = pr_target_origin_path(url);
     pr_request req = {.method = pr_method_of(method), .path = path, .path_len = strlen(path)};
     pr_response resp;
     /* no note at all would mean libmicrohttpd skipped on_uri: the target
@@ -584,6 +575,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     req.param_count = params.count;
     req.too_many_params = params.too_many;
     req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
+    req.accept_encoding = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding");
     req.server = h;
     pr_api_handle(ds->api, &req, &resp);
     hold_grace(req_cls, &resp);
@@ -640,7 +632,10 @@ pr_http *pr_http_start(const struct sockaddr *addr, socklen_t addr_len, pr_curre
     }
     h->current = current;
     h->cfg = *cfg;
-    h->cors_any = strcmp(cfg->cors_origin, "*") == 0;
+    if (!pr_cors_parse(cfg->cors_origin, &h->cors, why, why_size)) {
+        free(h);
+        return NULL;
+    }
     atomic_init(&h->draining, false);
     atomic_init(&h->in_flight, 0);
     snprintf(h->cache_control, sizeof h->cache_control, "public, max-age=%u", cfg->max_age);

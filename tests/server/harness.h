@@ -77,6 +77,11 @@ const char *http_header(const http_response *r, const char *name, char *buf, siz
 
 void http_response_free(http_response *r);
 
+/* The body of a gzip-encoded response, inflated (malloc'ed, NUL-terminated
+ * past *len; the caller frees it); NULL when it is not one whole gzip
+ * stream. */
+char *http_gunzip(const http_response *r, size_t *len);
+
 /* Sends raw bytes on a fresh connection and reads what comes back until the
  * server closes or 5 s pass (out is NUL-terminated). Returns the status of
  * the first response, or 0 when there was none. */

@@ -27,7 +27,7 @@ const expectedReasons = new Map([
   ['undocumented method that is not a 405', /PUT is not a documented operation/],
   ['required header missing', /required header ETag is missing/],
   ['weak ETag', /header ETag: .*must match pattern/],
-  ['undocumented content type', /content type text\/plain is not documented/],
+  ['undocumented content type', /content type text\/xml is not documented/],
   ['body is not JSON', /body is not JSON/],
   ['status rule: a record without a service name cannot be assigned', /\/records\/0\/status must be equal to constant \("reserved"\)/],
   ['range_class disagrees with the port', /\/range_class must be equal to constant \("system"\)/],
