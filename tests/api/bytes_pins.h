@@ -79,13 +79,13 @@ static const pin pins[] = {
     {"/v1/check?port=80&protocol=tcp&name=http", 200, 3850, "ca9eb4c142cf9a5c24b5aa4ab50ba19b", ""},
     {"/v1/check?port=5264&protocol=tcp&name=foo-bar", 200, 652, "51ad8d4ecadb97c2c1764107cc2ad54c",
      ""},
-    {"/v1/check?port=22&protocol=udp&both=true&suggest=3", 200, 777,
-     "0c999b7a42e51734bf35bdd708405346", ""},
+    {"/v1/check?port=22&protocol=udp&both=true&suggest=3", 200, 889,
+     "c7410042ff06b50d795c7b5557e3a73b", ""},
     {"/v1/check?port=1234&protocol=tcp&name=ssh", 200, 2035, "e9ba0f6aafda468e0e6ce91b886c1821",
      ""},
-    {"/v1/check?port=50000&protocol=dccp&name=--bad--name", 200, 597,
-     "f28e8d9ff296b841691184467bdf5f74", ""},
-    {"/v1/check?port=6000&protocol=udp&suggest=0", 200, 639, "f8ceae882bcdbbf72954e55f2f4a43ec",
+    {"/v1/check?port=50000&protocol=dccp&name=--bad--name", 200, 754,
+     "a0b66aa8e848e65320bcf524f8d3c1e1", ""},
+    {"/v1/check?port=6000&protocol=udp&suggest=0", 200, 753, "82b3c301d87bdc2588c420acd2306ade",
      ""},
     {"/v1/ports/99999", 400, 181, "282a29aef43090203999f35260907e57", ""},
     {"/v1/services?protocol=xyz", 400, 177, "0b489f16a1ba81973ad1695dc5054cb4", ""},
@@ -100,7 +100,7 @@ static const pin pins[] = {
      "[{\"port\":80,\"protocol\":\"tcp\",\"name\":\"http\"},{\"port\":80,\"protocol\":\"tcp\","
      "\"name\":\"web\"},{\"port\":5264,\"protocol\":\"udp\"},{\"port\":7000,\"protocol\":\"tcp\","
      "\"name\":\"web\"}]",
-     200, 8233, "bd145fb859f5d3beda178fe7c6a7567a", ""},
+     200, 8453, "7bbc46a6c8e389ec81ba8cb884025b6e", ""},
     {"POST /v1/check [{\"port\":1,\"protocol\":\"sctp\",\"name\":null}]", 200, 427,
      "b33c5d315148654d16a01c5577fd0c3c", ""},
 };
