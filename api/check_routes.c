@@ -8,35 +8,10 @@
 #include "internal.h"
 #include "listpage.h"
 
-static bool required_param(const pr_request *req, pr_response *resp, const char *key,
-                           const pr_param **out)
-{
-    *out = pr_param_find(req, key);
-    if (!*out)
-        pr_problem(resp, req, 400, key, "query parameter %s is required", key);
-    return *out != NULL;
-}
-
-static bool bool_param(const pr_request *req, pr_response *resp, const char *key, bool *out)
-{
-    const pr_param *p = pr_param_find(req, key);
-    *out = false;
-    if (!p)
-        return true;
-    if (strcmp(p->value, "true") == 0 || strcmp(p->value, "false") == 0) {
-        *out = p->value[0] == 't';
-        return true;
-    }
-    char q[96];
-    pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
-    pr_problem(resp, req, 400, key, "%s must be true or false, not %s", key, q);
-    return false;
-}
-
 static bool options_params(const pr_request *req, pr_response *resp, pr_check_options *opt)
 {
     uint32_t suggest;
-    if (!bool_param(req, resp, "both", &opt->both) ||
+    if (!pr_param_bool(req, resp, "both", &opt->both) ||
         !pr_param_uint(req, resp, "suggest", 0, PR_MAX_SUGGESTIONS, PR_DEFAULT_SUGGESTIONS,
                        &suggest))
         return false;
@@ -63,8 +38,8 @@ void pr_handle_check(pr_api *api, const pr_request *req, pr_response *resp, cons
     const pr_param *port, *proto;
     pr_check_entry entry = {0};
     pr_check_options opt;
-    if (!required_param(req, resp, "port", &port) ||
-        !required_param(req, resp, "protocol", &proto) || !options_params(req, resp, &opt))
+    if (!pr_param_required(req, resp, "port", &port) ||
+        !pr_param_required(req, resp, "protocol", &proto) || !options_params(req, resp, &opt))
         return;
     if (!pr_read_port(req, resp, "port", port->value, port->value_len, &entry.port) ||
         !pr_read_proto(req, resp, "protocol", proto->value, proto->value_len, &entry.proto))
@@ -253,7 +228,7 @@ void pr_handle_free_ports(pr_api *api, const pr_request *req, pr_response *resp,
     (void)arg, (void)arg_len;
     const pr_param *proto;
     uint32_t from, to, limit, offset;
-    if (!required_param(req, resp, "protocol", &proto) ||
+    if (!pr_param_required(req, resp, "protocol", &proto) ||
         !pr_param_uint(req, resp, "from", 0, 65535, 1024, &from) ||
         !pr_param_uint(req, resp, "to", 0, 65535, 49151, &to) ||
         !pr_param_page(api, req, resp, &limit, &offset))

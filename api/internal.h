@@ -90,6 +90,11 @@ const pr_param *pr_param_find(const pr_request *req, const char *key);
 /* An absent key gives def; a present one must be a decimal in [min, max]. */
 bool pr_param_uint(const pr_request *req, pr_response *resp, const char *key, uint32_t min,
                    uint32_t max, uint32_t def, uint32_t *out);
+/* The value of key into *out; a 400 when it is absent. */
+bool pr_param_required(const pr_request *req, pr_response *resp, const char *key,
+                       const pr_param **out);
+/* An absent key is false; a present one must be true or false. */
+bool pr_param_bool(const pr_request *req, pr_response *resp, const char *key, bool *out);
 /* limit and offset, bounded by the configuration. */
 bool pr_param_page(pr_api *api, const pr_request *req, pr_response *resp, uint32_t *limit,
                    uint32_t *offset);

@@ -98,6 +98,31 @@ bool pr_param_uint(const pr_request *req, pr_response *resp, const char *key, ui
     return true;
 }
 
+bool pr_param_required(const pr_request *req, pr_response *resp, const char *key,
+                       const pr_param **out)
+{
+    *out = pr_param_find(req, key);
+    if (!*out)
+        pr_problem(resp, req, 400, key, "query parameter %s is required", key);
+    return *out != NULL;
+}
+
+bool pr_param_bool(const pr_request *req, pr_response *resp, const char *key, bool *out)
+{
+    const pr_param *p = pr_param_find(req, key);
+    *out = false;
+    if (!p)
+        return true;
+    if (strcmp(p->value, "true") == 0 || strcmp(p->value, "false") == 0) {
+        *out = p->value[0] == 't';
+        return true;
+    }
+    char q[96];
+    pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
+    pr_problem(resp, req, 400, key, "%s must be true or false, not %s", key, q);
+    return false;
+}
+
 bool pr_param_page(pr_api *api, const pr_request *req, pr_response *resp, uint32_t *limit,
                    uint32_t *offset)
 {
@@ -112,11 +137,8 @@ bool pr_param_term(const pr_request *req, pr_response *resp, const char *key, bo
     const pr_param *p = pr_param_find(req, key);
     *len = 0;
     out[0] = '\0';
-    if (!p) {
-        if (required)
-            pr_problem(resp, req, 400, key, "query parameter %s is required", key);
-        return !required;
-    }
+    if (!p)
+        return !required || pr_param_required(req, resp, key, &p);
     if (p->value_len == 0 || p->value_len > PR_MAX_Q_BYTES) {
         pr_problem(resp, req, 400, key, "%s must be 1 to %d bytes long, not %zu", key,
                    PR_MAX_Q_BYTES, p->value_len);

@@ -1,6 +1,6 @@
 /* url.c: fuzzes the step from a raw request target to the path and query
  * parameters the API sees: libmicrohttpd's split of the target at '?', '&'
- * and '=', the server's percent-decoding (server/http.c), and the API
+ * and '=', the percent-decoding of api/target.c, and the API
  * behind them. The real server (pr_http_start) runs in this process on an
  * ephemeral loopback port, over the sample data (data/sample/); each input is the
  * target of one GET on a kept-alive connection.

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "peer_watch.h"
+#include "target.h"
 
 struct pr_http {
     struct MHD_Daemon *daemon;
@@ -257,42 +258,18 @@ static struct MHD_Response *cached_wire(const pr_http *h, const pr_api *api,
     return r;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 typedef struct param_sink {
     pr_param params[PR_MAX_QUERY_PARAMS];
     size_t count;
     bool too_many;
 } param_sink;
 
-/* Decodes %HH in the path and query, as libmicrohttpd's own unescaper does,
- * except %00: a NUL would end the C string early and make "nut%00xyz" ask for
- * "nut". Left encoded, it is an ordinary character that matches nothing. */
+/* The API's own decoder (target.h), for the path and each query name and
+ * value libmicrohttpd splits off: the tests decode with it too. */
 static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
 {
     (void)cls, (void)conn;
-    char *out = s;
-    for (const char *in = s; *in; in++) {
-        int hi, lo;
-        if (in[0] == '%' && (hi = hex_value(in[1])) >= 0 && (lo = hex_value(in[2])) >= 0 &&
-            (hi | lo) != 0) {
-            *out++ = (char)(hi << 4 | lo);
-            in += 2;
-        } else {
-            *out++ = *in;
-        }
-    }
-    *out = '\0';
-    return (size_t)(out - s);
+    return pr_target_unescape(s);
 }
 
 static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -381,23 +358,6 @@ static const char *framing_problem(struct MHD_Connection *conn, const char *url,
                "target)";
     /* the target itself is decoded by now: only its length is compared */
     return raw_len != span ? "the request target holds a NUL byte" : NULL;
-}
-
-/* RFC 9112 3.2.2: a server accepts the absolute form of a target
- * (http://host/path), as sent to proxies, and answers it as the path; the
- * authority is not checked, as every name this server answers for is
- * equally its own. RFC 9112 3.3: an empty path is "/". */
-static const char *origin_path(const char *url)
-{
-    const char *rest = NULL;
-    if (!strncasecmp(url, "http://", 7))
-        rest = url + 7;
-    else if (!strncasecmp(url, "https://", 8))
-        rest = url + 8;
-    if (!rest)
-        return url;
-    const char *slash = strchr(rest, '/');
-    return slash ? slash : "/";
 }
 
 static double seconds_since(const struct timespec *start)
@@ -516,7 +476,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     pr_http *h = cls;
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    const char *path = origin_path(url);
+    const char *path = pr_target_origin_path(url);
     pr_request req = {.method = pr_method_of(method), .path = path, .path_len = strlen(path)};
     pr_response resp;
     /* no note at all would mean libmicrohttpd skipped on_uri: the target

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "target.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HAVE_LSAN 1
@@ -70,35 +71,6 @@ pr_registry *load_dir(const char *dir)
 
 /* ---- requests ---- */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes src[0..len) into out (NUL-terminated); returns the decoded length. */
-static size_t percent_decode(const char *src, size_t len, char *out)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        int hi, lo;
-        if (src[i] == '%' && i + 2 < len && (hi = hex_value(src[i + 1])) >= 0 &&
-            (lo = hex_value(src[i + 2])) >= 0) {
-            out[n++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            out[n++] = src[i];
-        }
-    }
-    out[n] = '\0';
-    return n;
-}
-
 static void run(pr_api *api, exchange *ex, enum pr_method method, const char *target,
                 const request_fields *fields);
 
@@ -107,6 +79,7 @@ void exchange_run_unparsed(pr_api *api, exchange *ex, enum pr_method method, con
     run(api, ex, method, target, NULL);
 }
 
+/* A JSON body, parsed (a gzip-encoded one is left unparsed). */
 static void parse_json(exchange *ex, const char *target)
 {
     if (ex->resp.body && ex->resp.body->coding == PR_CODING_IDENTITY && ex->resp.content_type &&
@@ -133,41 +106,26 @@ static void run(pr_api *api, exchange *ex, enum pr_method method, const char *ta
         ex->req.accept_encoding = fields->accept_encoding;
     }
     size_t len = strlen(target);
-    /* decoding never grows text; each part gets its own terminator */
-    ex->storage = malloc(2 * len + 2 * (sizeof ex->params / sizeof ex->params[0]) + 8);
+    ex->storage = malloc(PR_TARGET_STORAGE(len));
     cr_assert_not_null(ex->storage);
-    char *out = ex->storage;
-
-    const char *query = strchr(target, '?');
-    size_t path_len = query ? (size_t)(query - target) : len;
     ex->req.method = method;
-    ex->req.path = out;
-    ex->req.path_len = percent_decode(target, path_len, out);
-    out += ex->req.path_len + 1;
+    /* the server's own boundary: what it would hand the API for this target */
+    pr_target_parse(target, len, ex->storage, ex->params, &ex->req);
+    pr_api_handle(api, &ex->req, &ex->resp);
+}
 
-    size_t count = 0;
-    for (const char *p = query ? query + 1 : NULL; p && *p;) {
-        const char *end = strchr(p, '&');
-        size_t item_len = end ? (size_t)(end - p) : strlen(p);
-        if (count == PR_MAX_QUERY_PARAMS) {
-            ex->req.too_many_params = true; /* what a server passes on, keeping the first */
-        } else {
-            const char *eq = memchr(p, '=', item_len);
-            size_t key_len = eq ? (size_t)(eq - p) : item_len;
-            pr_param *param = &ex->params[count++];
-            param->key = out;
-            out += percent_decode(p, key_len, out) + 1;
-            param->value = out;
-            param->value_len = eq ? percent_decode(eq + 1, item_len - key_len - 1, out) : 0;
-            if (!eq)
-                *out = '\0';
-            out += param->value_len + 1;
-        }
-        p = end ? end + 1 : NULL;
-    }
+void exchange_run_decoded(pr_api *api, exchange *ex, enum pr_method method, const char *path,
+                          size_t path_len, const char *key, const char *value, size_t value_len)
+{
+    memset(ex, 0, sizeof *ex);
+    ex->req.method = method;
+    ex->req.path = path;
+    ex->req.path_len = path_len;
     ex->req.params = ex->params;
-    ex->req.param_count = count;
-
+    if (key) {
+        ex->params[0] = (pr_param){key, value, value_len};
+        ex->req.param_count = 1;
+    }
     pr_api_handle(api, &ex->req, &ex->resp);
 }
 

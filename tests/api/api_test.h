@@ -33,9 +33,9 @@ pr_registry *load_builtin(void);
 pr_registry *load_dir(const char *dir);
 
 /* One request and its answer. The request is decoded from a target such as
- * "/v1/services?protocol=tcp&limit=2" (percent-escapes undone in path, keys
- * and values; more than PR_MAX_QUERY_PARAMS parameters set too_many_params).
- * json is the body parsed when it is JSON, else NULL. */
+ * "/v1/services?protocol=tcp&limit=2" by the server's own boundary
+ * (pr_target_parse, target.h), so a test sees what the server would hand
+ * over. json is the body parsed when it is JSON, else NULL. */
 typedef struct exchange {
     pr_request req;
     pr_param params[PR_MAX_QUERY_PARAMS + 8];
@@ -48,6 +48,12 @@ void exchange_run(pr_api *api, exchange *ex, enum pr_method method, const char *
 /* The same, leaving json NULL: for bodies a strict parser would refuse. */
 void exchange_run_unparsed(pr_api *api, exchange *ex, enum pr_method method, const char *target);
 void exchange_end(exchange *ex);
+/* A request given already decoded (path and at most one parameter, each
+ * with its length), for what the API must refuse from any caller but no
+ * target decoded by the server can hold: a NUL byte. json stays NULL, as
+ * with exchange_run_unparsed. */
+void exchange_run_decoded(pr_api *api, exchange *ex, enum pr_method method, const char *path,
+                          size_t path_len, const char *key, const char *value, size_t value_len);
 
 /* Header fields of a request that the API reads; NULL members are absent. */
 typedef struct request_fields {

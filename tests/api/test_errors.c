@@ -130,7 +130,16 @@ Test(errors, bad_term)
     bad("/v1/search?q", "q");
     bad("/v1/services?q=", "q");
     bad("/v1/contacts?q=", "q");
-    bad("/v1/search?q=a%00b", "q");
+    /* A NUL in a term: no target the server decodes holds one ("%00" stays
+     * three characters, target.h), but the API refuses it from any caller.
+     * Given decoded, as only a caller other than the server could. */
+    exchange_run_decoded(api, &ex, PR_GET, "/v1/search", 10, "q", "a\0b", 3);
+    ex.json = json_loadb(ex.resp.body->data, ex.resp.body->len, 0, NULL);
+    assert_problem(&ex, 400, "q");
+    exchange_end(&ex);
+    /* and as the server hands it over: a term that matches nothing */
+    cr_assert_eq(member_int(get_ok(api, &ex, "/v1/search?q=a%00b"), "total"), 0);
+    exchange_end(&ex);
 
     char target[400] = "/v1/search?q=";
     size_t at = strlen(target);
@@ -282,13 +291,21 @@ Test(errors, request_target_must_be_an_absolute_path)
     pr_api_handle(api, &req, &ex.resp);
     cr_assert_eq(ex.resp.status, 400);
     pr_response_release(&ex.resp);
-    /* a decoded %00 must not cut the path short; the instance shows it whole,
-     * encoded again */
-    exchange_run_unparsed(api, &ex, PR_GET, "/v1/registry%00");
+    /* a decoded NUL must not cut the path short; the instance shows it whole,
+     * encoded again. No target the server decodes holds one ("%00" stays
+     * three characters, target.h): the path is given decoded, as only a
+     * caller other than the server could. */
+    exchange_run_decoded(api, &ex, PR_GET, "/v1/registry\0", 13, NULL, NULL, 0);
     cr_assert_eq(ex.resp.status, 400);
     cr_assert_str_eq(ex.resp.content_type, "application/problem+json");
     ex.json = json_loadb(ex.resp.body->data, ex.resp.body->len, 0, NULL);
     cr_assert_str_eq(json_string_value(json_object_get(ex.json, "instance")), "/v1/registry%00");
+    exchange_end(&ex);
+    /* as the server hands it over: a path that names nothing, "%" encoded
+     * again in the instance */
+    exchange_run(api, &ex, PR_GET, "/v1/registry%00");
+    assert_problem(&ex, 404, NULL);
+    cr_assert_str_eq(member_str(ex.json, "instance"), "/v1/registry%2500");
 }
 
 Test(errors, problem_outside_the_router)

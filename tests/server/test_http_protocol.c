@@ -118,6 +118,31 @@ Test(protocol, percent_encoding_edge_cases)
     still_serving();
 }
 
+/* The split of a target on the wire is the one the API's tests use
+ * (api/target.h, tests/api/test_target.c): the same cases, asked here. */
+static void expect_problem(const char *target, int status, const char *member, const char *value)
+{
+    http_response r;
+    http_request(srv.port, "GET", target, NULL, &r);
+    cr_assert_eq(r.status, status, "%s: %d", target, r.status);
+    json_t *j = http_json(&r);
+    cr_assert_str_eq(json_string_value(json_object_get(j, member)), value, "%s", target);
+    json_decref(j);
+    http_response_free(&r);
+}
+
+Test(protocol, the_target_is_split_as_the_api_tests_split_it)
+{
+    expect_problem("/v1/search?q=ups&&limit=1", 400, "parameter", "");
+    expect_problem("/v1/contacts?q%3D=1", 400, "parameter", "q=");
+    expect_problem("/v1/registry%00", 404, "instance", "/v1/registry%2500");
+    expect_problem("/v1/services/a+b", 404, "detail", "no record has the service name \"a+b\"");
+    http_response r;
+    http_request(srv.port, "GET", "/v1/search?q=ups&limit=1&", NULL, &r);
+    cr_assert_eq(r.status, 200, "a '&' at the end adds nothing");
+    http_response_free(&r);
+}
+
 Test(protocol, http_1_0_and_pipelining)
 {
     char out[16384];
