@@ -497,7 +497,7 @@ static enum pr_route route_request(pr_api *api, const pr_request *req, pr_respon
     if (row->pretty)
         allowed[n_allowed++] = "pretty";
     allowed[n_allowed] = NULL;
-    if (!pr_params_allow(req, resp, allowed))
+    if (!pr_params_allow_lists(req, resp, allowed, posting ? NULL : row->lists))
         return row->id;
     if (row->operations) {
         api->cfg.operations(row->id, api, req, resp);

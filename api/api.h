@@ -53,6 +53,9 @@ enum pr_route {
     PR_ROUTE_HEALTHZ, /* the server's own (pr_api_config.operations) */
     PR_ROUTE_READYZ,
     PR_ROUTE_METRICS,
+    PR_ROUTE_CHANGES,         /* records by their last change */
+    PR_ROUTE_EXPORT_SERVICES, /* the registry as a services(5) file */
+    PR_ROUTE_RESERVED_PORTS,  /* a net.ipv4.ip_local_reserved_ports value */
     PR_ROUTE_COUNT
 };
 

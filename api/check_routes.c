@@ -38,11 +38,24 @@ void pr_handle_check(pr_api *api, const pr_request *req, pr_response *resp, cons
     const pr_param *port, *proto;
     pr_check_entry entry = {0};
     pr_check_options opt;
-    if (!pr_param_required(req, resp, "port", &port) ||
-        !pr_param_required(req, resp, "protocol", &proto) || !options_params(req, resp, &opt))
+    if (!pr_param_required(req, resp, "port", &port) || !options_params(req, resp, &opt))
         return;
-    if (!pr_read_port(req, resp, "port", port->value, port->value_len, &entry.port) ||
-        !pr_read_proto(req, resp, "protocol", proto->value, proto->value_len, &entry.proto))
+    /* port=80/tcp, as the command line writes it (portreg check 80/tcp), or
+     * port=80&protocol=tcp; not both */
+    const char *slash = memchr(port->value, '/', port->value_len);
+    size_t port_len = slash ? (size_t)(slash - port->value) : port->value_len;
+    proto = pr_param_find(req, "protocol");
+    if (slash && proto) {
+        pr_problem(resp, req, 400, "protocol",
+                   "the protocol is given twice: in port (PORT/PROTOCOL) and in protocol");
+        return;
+    }
+    if (!slash && !pr_param_required(req, resp, "protocol", &proto))
+        return;
+    const char *proto_text = slash ? slash + 1 : proto->value;
+    size_t proto_len = slash ? port->value_len - port_len - 1 : proto->value_len;
+    if (!pr_read_port(req, resp, "port", port->value, port_len, &entry.port) ||
+        !pr_read_proto(req, resp, slash ? "port" : "protocol", proto_text, proto_len, &entry.proto))
         return;
     const pr_param *name = pr_param_find(req, "name");
     if (name && (name->value_len == 0 || name->value_len > PR_MAX_NAME_BYTES)) {
@@ -227,8 +240,11 @@ void pr_handle_free_ports(pr_api *api, const pr_request *req, pr_response *resp,
 {
     (void)arg, (void)arg_len;
     const pr_param *proto;
+    pr_slice items[PR_PROTO_COUNT];
+    size_t n;
     uint32_t from, to, limit, offset;
     if (!pr_param_required(req, resp, "protocol", &proto) ||
+        !pr_param_list(req, resp, "protocol", items, PR_PROTO_COUNT - 1, &n) ||
         !pr_param_uint(req, resp, "from", 0, 65535, 1024, &from) ||
         !pr_param_uint(req, resp, "to", 0, 65535, 49151, &to) ||
         !pr_param_page(api, req, resp, &limit, &offset))
@@ -238,35 +254,30 @@ void pr_handle_free_ports(pr_api *api, const pr_request *req, pr_response *resp,
                    (unsigned)to);
         return;
     }
-    /* "tcp" or "tcp,udp": free for every protocol listed */
+    /* "tcp", "tcp,udp" or protocol=tcp&protocol=udp: free for every protocol listed */
     bool wanted[PR_PROTO_COUNT] = {false};
-    const char *s = proto->value;
-    for (;;) {
-        size_t len = strcspn(s, ",");
+    for (size_t i = 0; i < n; i++) {
         enum pr_proto p;
-        if (!pr_proto_parse(s, len, &p) || wanted[p]) {
+        if (!pr_proto_parse(items[i].text, items[i].len, &p) || wanted[p]) {
             char q[96];
-            pr_error_quote(proto->value, proto->value_len, 40, q, sizeof q);
+            pr_error_quote(items[i].text, items[i].len, 40, q, sizeof q);
             pr_problem(resp, req, 400, "protocol",
                        "protocol must list distinct protocols of tcp, udp, sctp, dccp, "
-                       "separated by commas, not %s",
+                       "separated by commas or repeated, not %s",
                        q);
             return;
         }
         wanted[p] = true;
-        if (s[len] == '\0')
-            break;
-        s += len + 1;
     }
     /* "tcp,udp,sctp,dccp" and five digits each: base[128] holds them all */
     char base[128] = "", protocols[32] = "", number[8];
     bool fits = true;
     for (int p = PR_PROTO_TCP; p < PR_PROTO_COUNT; p++) {
         size_t used = strlen(protocols);
-        int n = wanted[p] ? snprintf(protocols + used, sizeof protocols - used, "%s%s",
+        int w = wanted[p] ? snprintf(protocols + used, sizeof protocols - used, "%s%s",
                                      used ? "," : "", pr_proto_name((enum pr_proto)p))
                           : 0;
-        fits = fits && n >= 0 && (size_t)n < sizeof protocols - used;
+        fits = fits && w >= 0 && (size_t)w < sizeof protocols - used;
     }
     fits = fits && pr_query_append(base, sizeof base, "protocol", protocols);
     snprintf(number, sizeof number, "%u", (unsigned)from);

@@ -21,6 +21,7 @@ enum pr_fixed_body {
     PR_FIXED_SCRIPT,
     PR_FIXED_STYLE,
     PR_FIXED_ICON,
+    PR_FIXED_SERVICES, /* /v1/export/services */
     PR_FIXED_COUNT
 };
 
@@ -85,6 +86,22 @@ void pr_jw_registry_stamp(struct pr_jw *w, const pr_api *api);
 
 /* Accepts only the named keys, each at most once; otherwise fills a 400. */
 bool pr_params_allow(const pr_request *req, pr_response *resp, const char *const *allowed);
+/* As pr_params_allow, where the keys in `lists` (NULL-terminated, may be
+ * NULL) may be given more than once: list parameters (pr_param_list). */
+bool pr_params_allow_lists(const pr_request *req, pr_response *resp, const char *const *allowed,
+                           const char *const *lists);
+/* A slice of a parameter's value. */
+typedef struct pr_slice {
+    const char *text;
+    size_t len;
+} pr_slice;
+/* Every item of a list parameter, in order: its values separated by
+ * commas, the key given once (protocol=tcp,udp) or repeated, as OpenAPI
+ * clients send an array (protocol=tcp&protocol=udp, style form with
+ * explode), or both. Items point into the request. *n is 0 when the key is
+ * absent. false with resp a 400 for an empty item or more than max. */
+bool pr_param_list(const pr_request *req, pr_response *resp, const char *key, pr_slice *items,
+                   size_t max, size_t *n);
 /* The value of key, or NULL when absent. */
 const pr_param *pr_param_find(const pr_request *req, const char *key);
 /* An absent key gives def; a present one must be a decimal in [min, max]. */
@@ -123,7 +140,7 @@ bool pr_query_append(char *buf, size_t size, const char *key, const char *value)
 pr_handler pr_handle_registry, pr_handle_openapi, pr_handle_port, pr_handle_service,
     pr_handle_services, pr_handle_search, pr_handle_assignees, pr_handle_assignee,
     pr_handle_contacts, pr_handle_contact, pr_handle_check, pr_handle_check_post,
-    pr_handle_free_ports;
+    pr_handle_free_ports, pr_handle_changes, pr_handle_export_services, pr_handle_reserved_ports;
 /* The JSON index of GET / (pr_handle_index negotiates between it and the page). */
 void pr_handle_root(pr_api *api, const pr_request *req, pr_response *resp);
 

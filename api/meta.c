@@ -110,15 +110,25 @@ static pr_body *make_registry(pr_api *api, const void *arg)
         (json_int_t)reg->range_count, "files", files));
 }
 
+/* The index lists every endpoint the route table serves, by its metric
+ * label: a new row is listed without a second list to keep in step. */
 static pr_body *make_root(pr_api *api, const void *arg)
 {
     (void)arg;
-    return pr_render_body(json_pack("{s:s,s:s,s:{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}}", "name",
-                                    "portreg", "version", api->cfg.version ? api->cfg.version : "",
-                                    "links", "openapi", "/openapi.yaml", "registry", "/v1/registry",
-                                    "port", "/v1/ports/{port}", "service", "/v1/services/{name}",
-                                    "services", "/v1/services", "search", "/v1/search?q={term}",
-                                    "assignees", "/v1/assignees", "contacts", "/v1/contacts"));
+    json_t *links = json_object();
+    size_t count;
+    const pr_route_row *rows = pr_route_rows(&count);
+    for (size_t i = 0; links && i < count; i++) {
+        const char *shows = rows[i].shows ? rows[i].shows : rows[i].path;
+        if (!shows || (rows[i].operations && !api->cfg.operations))
+            continue;
+        if (json_object_set_new(links, rows[i].label, json_string(shows)) != 0) {
+            json_decref(links);
+            links = NULL; /* the pack below fails on it */
+        }
+    }
+    return pr_render_body(json_pack("{s:s,s:s,s:o}", "name", "portreg", "version",
+                                    api->cfg.version ? api->cfg.version : "", "links", links));
 }
 
 static pr_body *make_openapi(pr_api *api, const void *arg)

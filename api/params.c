@@ -20,7 +20,21 @@ static bool quote_key(const char *key, char *out, size_t size)
     return true;
 }
 
+static bool listed(const char *const *names, const char *key)
+{
+    for (; names && *names; names++)
+        if (strcmp(*names, key) == 0)
+            return true;
+    return false;
+}
+
 bool pr_params_allow(const pr_request *req, pr_response *resp, const char *const *allowed)
+{
+    return pr_params_allow_lists(req, resp, allowed, NULL);
+}
+
+bool pr_params_allow_lists(const pr_request *req, pr_response *resp, const char *const *allowed,
+                           const char *const *lists)
 {
     for (size_t i = 0; i < req->param_count; i++) {
         const char *key = req->params[i].key;
@@ -49,7 +63,7 @@ bool pr_params_allow(const pr_request *req, pr_response *resp, const char *const
                            "unknown query parameter %s; this resource takes none", q);
             return false;
         }
-        for (size_t j = 0; j < i; j++) {
+        for (size_t j = 0; j < i && !listed(lists, key); j++) {
             if (strcmp(req->params[j].key, key) == 0) {
                 pr_problem(resp, req, 400, key, "query parameter %s is given more than once", q);
                 return false;
@@ -209,4 +223,35 @@ bool pr_read_proto(const pr_request *req, pr_response *resp, const char *what, c
     pr_error_quote(text, len, 40, q, sizeof q);
     pr_problem(resp, req, 400, what, "%s is not a transport protocol (tcp, udp, sctp, dccp)", q);
     return false;
+}
+
+bool pr_param_list(const pr_request *req, pr_response *resp, const char *key, pr_slice *items,
+                   size_t max, size_t *n)
+{
+    *n = 0;
+    for (size_t i = 0; i < req->param_count; i++) {
+        const pr_param *p = &req->params[i];
+        if (strcmp(p->key, key) != 0)
+            continue;
+        for (size_t at = 0;;) {
+            const char *comma = memchr(p->value + at, ',', p->value_len - at);
+            size_t len = comma ? (size_t)(comma - (p->value + at)) : p->value_len - at;
+            if (len == 0) {
+                pr_problem(resp, req, 400, key,
+                           "%s has an empty item: list its values "
+                           "separated by commas, or repeat the parameter",
+                           key);
+                return false;
+            }
+            if (*n == max) {
+                pr_problem(resp, req, 400, key, "%s lists more than %zu items", key, max);
+                return false;
+            }
+            items[(*n)++] = (pr_slice){p->value + at, len};
+            if (!comma)
+                break;
+            at += len + 1;
+        }
+    }
+    return true;
 }

@@ -47,8 +47,8 @@ void pr_handle_service(pr_api *api, const pr_request *req, pr_response *resp, co
 
 typedef struct filter {
     bool by_proto, by_status, by_port;
-    enum pr_proto proto;
-    enum pr_status status;
+    unsigned protos;   /* with by_proto: bit 1 << enum pr_proto for each wanted */
+    unsigned statuses; /* with by_status: bit 1 << enum pr_status */
     uint16_t port;
     const pr_person *assignee, *contact;
     char term[PR_MAX_Q_BYTES + 1];
@@ -67,9 +67,9 @@ static bool cites(const pr_registry *reg, pr_span span, const pr_person *person)
 static bool matches(const pr_registry *reg, const filter *f, uint32_t i)
 {
     const pr_record *r = &reg->records[i];
-    if (f->by_proto && r->proto != f->proto)
+    if (f->by_proto && !(f->protos & (1u << r->proto)))
         return false;
-    if (f->by_status && r->status != f->status)
+    if (f->by_status && !(f->statuses & (1u << r->status)))
         return false;
     if (f->by_port && (!r->has_port || f->port < r->port_first || f->port > r->port_last))
         return false;
@@ -188,32 +188,59 @@ void pr_handle_services(pr_api *api, const pr_request *req, pr_response *resp, c
     const pr_param *p;
     char base[2048] = "";
     bool fits = true; /* base holds every canonical parameter */
-    if ((p = pr_param_find(req, "protocol"))) {
-        f.by_proto = true;
-        if (p->value_len == 4 && strncasecmp(p->value, "none", 4) == 0) {
-            f.proto = PR_PROTO_NONE;
-        } else if (!pr_proto_parse(p->value, p->value_len, &f.proto)) {
+    /* protocol and status are lists (either may repeat, or list values
+     * separated by commas): a record matches any value of each */
+    pr_slice items[8];
+    size_t n;
+    if (!pr_param_list(req, resp, "protocol", items, sizeof items / sizeof items[0], &n))
+        return;
+    for (size_t i = 0; i < n; i++) {
+        enum pr_proto proto;
+        if (items[i].len == 4 && strncasecmp(items[i].text, "none", 4) == 0) {
+            proto = PR_PROTO_NONE;
+        } else if (!pr_proto_parse(items[i].text, items[i].len, &proto)) {
             char q[96];
-            pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
+            pr_error_quote(items[i].text, items[i].len, 40, q, sizeof q);
             pr_problem(resp, req, 400, "protocol",
                        "protocol must be tcp, udp, sctp, dccp or none, not %s", q);
             return;
         }
-        fits = pr_query_append(base, sizeof base, "protocol",
-                               f.proto ? pr_proto_name(f.proto) : "none") &&
-               fits;
+        f.by_proto = true;
+        f.protos |= 1u << proto;
     }
-    if ((p = pr_param_find(req, "status"))) {
-        f.by_status = true;
-        if (!pr_status_parse(p->value, p->value_len, &f.status) || f.status == PR_STATUS_DYNAMIC) {
+    if (!pr_param_list(req, resp, "status", items, sizeof items / sizeof items[0], &n))
+        return;
+    for (size_t i = 0; i < n; i++) {
+        enum pr_status status;
+        if (!pr_status_parse(items[i].text, items[i].len, &status) || status == PR_STATUS_DYNAMIC) {
             char q[96];
-            pr_error_quote(p->value, p->value_len, 40, q, sizeof q);
+            pr_error_quote(items[i].text, items[i].len, 40, q, sizeof q);
             pr_problem(resp, req, 400, "status",
                        "status must be assigned, reserved or unassigned, not %s", q);
             return;
         }
-        fits = pr_query_append(base, sizeof base, "status", pr_status_name(f.status)) && fits;
+        f.by_status = true;
+        f.statuses |= 1u << status;
     }
+    /* the links name each value once, in one order, however they were asked */
+    char canon[64] = "";
+    for (int k = 0; f.by_proto && k < PR_PROTO_COUNT; k++)
+        if (f.protos & (1u << k)) {
+            size_t used = strlen(canon);
+            snprintf(canon + used, sizeof canon - used, "%s%s", used ? "," : "",
+                     k ? pr_proto_name((enum pr_proto)k) : "none");
+        }
+    if (f.by_proto)
+        fits = pr_query_append(base, sizeof base, "protocol", canon) && fits;
+    canon[0] = '\0';
+    for (int k = 0; f.by_status && k < PR_STATUS_COUNT; k++)
+        if (f.statuses & (1u << k)) {
+            size_t used = strlen(canon);
+            snprintf(canon + used, sizeof canon - used, "%s%s", used ? "," : "",
+                     pr_status_name((enum pr_status)k));
+        }
+    if (f.by_status)
+        fits = pr_query_append(base, sizeof base, "status", canon) && fits;
     if ((p = pr_param_find(req, "port"))) {
         f.by_port = true;
         if (!pr_read_port(req, resp, "port", p->value, p->value_len, &f.port))

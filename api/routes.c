@@ -14,6 +14,12 @@ static const char *const assignees_params[] = {"sort", "limit", "offset", NULL};
 static const char *const check_params[] = {"port", "protocol", "name", "both", "suggest", NULL};
 static const char *const check_post_params[] = {"both", "suggest", NULL};
 static const char *const free_params[] = {"protocol", "from", "to", "limit", "offset", NULL};
+static const char *const changes_params[] = {"since", "limit", "offset", NULL};
+static const char *const reserved_params[] = {"services", NULL};
+/* list parameters: repeated or comma-separated (pr_param_list) */
+static const char *const services_lists[] = {"protocol", "status", NULL};
+static const char *const free_lists[] = {"protocol", NULL};
+static const char *const reserved_lists[] = {"services", NULL};
 
 /* In the order paths are tried: a literal path before a prefix that would
  * take it (/v1/ports/free before /v1/ports/). Names and IDs take the whole
@@ -27,9 +33,10 @@ static const pr_route_row rows[] = {
     {PR_ROUTE_REGISTRY, "registry", "/v1/registry", .get = pr_handle_registry, .params = none,
      .pretty = true},
     {PR_ROUTE_SERVICES, "services", "/v1/services", .get = pr_handle_services,
-     .params = services_params, .kept = true, .formats = true, .pretty = true},
+     .params = services_params, .lists = services_lists, .kept = true, .formats = true,
+     .pretty = true},
     {PR_ROUTE_SEARCH, "search", "/v1/search", .get = pr_handle_search, .params = search_params,
-     .kept = true, .formats = true, .pretty = true},
+     .shows = "/v1/search?q={term}", .kept = true, .formats = true, .pretty = true},
     {PR_ROUTE_ASSIGNEES, "assignees", "/v1/assignees", .get = pr_handle_assignees,
      .params = assignees_params, .kept = true, .pretty = true},
     {PR_ROUTE_CONTACTS, "contacts", "/v1/contacts", .get = pr_handle_contacts,
@@ -37,15 +44,22 @@ static const pr_route_row rows[] = {
     {PR_ROUTE_CHECK, "check", "/v1/check", .get = pr_handle_check, .post = pr_handle_check_post,
      .params = check_params, .post_params = check_post_params, .kept = true, .pretty = true},
     {PR_ROUTE_FREE_PORTS, "free_ports", "/v1/ports/free", .get = pr_handle_free_ports,
-     .params = free_params, .kept = true, .pretty = true},
-    {PR_ROUTE_PORT, "port", "/v1/ports/", .prefix = true, .get = pr_handle_port, .params = none,
-     .formats = true, .pretty = true},
-    {PR_ROUTE_SERVICE, "service", "/v1/services/", .prefix = true, .get = pr_handle_service,
-     .params = none, .formats = true, .pretty = true},
-    {PR_ROUTE_ASSIGNEE, "assignee", "/v1/assignees/", .prefix = true, .get = pr_handle_assignee,
-     .params = none, .formats = true, .pretty = true},
-    {PR_ROUTE_CONTACT, "contact", "/v1/contacts/", .prefix = true, .get = pr_handle_contact,
-     .params = none, .formats = true, .pretty = true},
+     .params = free_params, .lists = free_lists, .kept = true, .pretty = true},
+    {PR_ROUTE_CHANGES, "changes", "/v1/changes", .get = pr_handle_changes, .params = changes_params,
+     .shows = "/v1/changes?since={date}", .kept = true, .pretty = true},
+    {PR_ROUTE_EXPORT_SERVICES, "export_services", "/v1/export/services",
+     .get = pr_handle_export_services, .params = none},
+    {PR_ROUTE_RESERVED_PORTS, "reserved_ports", "/v1/export/ip_local_reserved_ports",
+     .get = pr_handle_reserved_ports, .params = reserved_params, .lists = reserved_lists,
+     .shows = "/v1/export/ip_local_reserved_ports?services={names}", .kept = true},
+    {PR_ROUTE_PORT, "port", "/v1/ports/", .prefix = true, .shows = "/v1/ports/{port}",
+     .get = pr_handle_port, .params = none, .formats = true, .pretty = true},
+    {PR_ROUTE_SERVICE, "service", "/v1/services/", .prefix = true, .shows = "/v1/services/{name}",
+     .get = pr_handle_service, .params = none, .formats = true, .pretty = true},
+    {PR_ROUTE_ASSIGNEE, "assignee", "/v1/assignees/", .prefix = true, .shows = "/v1/assignees/{id}",
+     .get = pr_handle_assignee, .params = none, .formats = true, .pretty = true},
+    {PR_ROUTE_CONTACT, "contact", "/v1/contacts/", .prefix = true, .shows = "/v1/contacts/{id}",
+     .get = pr_handle_contact, .params = none, .formats = true, .pretty = true},
     {PR_ROUTE_HEALTHZ, "healthz", "/healthz", .params = none, .operations = true},
     {PR_ROUTE_READYZ, "readyz", "/readyz", .params = none, .operations = true},
     {PR_ROUTE_METRICS, "metrics", "/metrics", .params = none, .operations = true},
@@ -69,6 +83,12 @@ const pr_route_row *pr_route_find(const char *path, size_t len, size_t *arg_at)
         }
     }
     return NULL;
+}
+
+const pr_route_row *pr_route_rows(size_t *count)
+{
+    *count = sizeof rows / sizeof rows[0];
+    return rows;
 }
 
 const pr_route_row *pr_route_row_of(enum pr_route id)

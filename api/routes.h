@@ -37,6 +37,12 @@ typedef struct pr_route_row {
     pr_handler *post;
     const char *const *params; /* GET's query parameters, NULL-terminated */
     const char *const *post_params;
+    /* GET's list parameters (pr_param_list), which may be repeated;
+     * NULL-terminated, or NULL for none */
+    const char *const *lists;
+    /* how GET / lists the endpoint ("/v1/ports/{port}"); NULL: its path,
+     * and a row with neither (the web page's assets) is not listed */
+    const char *shows;
     bool kept; /* GET answers are kept by request in the answers table */
     /* A list of records: answers CSV and text too, chosen by ?format= or
      * else by Accept (negotiate.h), and says Vary: Accept. */
@@ -50,6 +56,9 @@ const pr_route_row *pr_route_find(const char *path, size_t len, size_t *arg_at);
 
 /* The row of a route id; NULL for PR_ROUTE_UNKNOWN. */
 const pr_route_row *pr_route_row_of(enum pr_route id);
+
+/* Every row, in the table's order: *count receives how many. */
+const pr_route_row *pr_route_rows(size_t *count);
 
 /* The Allow field value of a row (RFC 9110 10.2.1). */
 const char *pr_route_allow(const pr_route_row *row);

@@ -44,6 +44,7 @@ typedef struct storage {
     uint32_t *search_start;
     char *people_text;
     uint32_t *people_start;
+    uint32_t *changes;
     pr_error *warnings;
     pr_header *header;
     char *csv_text; /* the records' rows as in the file (pr_registry.csv_text) */
@@ -127,5 +128,10 @@ int prd_build_name_index(builder *b, pr_registry *reg, pr_error *err);
 int prd_build_port_index(builder *b, pr_registry *reg, pr_error *err);
 int prd_build_search_text(builder *b, pr_registry *reg, pr_error *err);
 int prd_build_people_text(builder *b, pr_registry *reg, pr_error *err);
+/* The records by their last change, newest first (changes.c). */
+int prd_build_change_index(builder *b, pr_registry *reg, pr_error *err);
+/* A record's last change, registered or modified, as YYYYMMDD with a
+ * missing month or day taken as 1; 0 when it has neither date. */
+uint32_t prd_change_key(const pr_record *r);
 
 #endif

@@ -91,7 +91,7 @@ pr_registry *pr_registry_load_files(const pr_registry_files *files, pr_error *er
     reg->contact_count = b.person_count;
     if (prd_link_people(&b, err) != 0 || prd_build_name_index(&b, reg, err) != 0 ||
         prd_build_port_index(&b, reg, err) != 0 || prd_build_search_text(&b, reg, err) != 0 ||
-        prd_build_people_text(&b, reg, err) != 0)
+        prd_build_people_text(&b, reg, err) != 0 || prd_build_change_index(&b, reg, err) != 0)
         goto fail;
     free(b.cites);
     b.cites = NULL;

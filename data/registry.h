@@ -177,6 +177,12 @@ typedef struct pr_registry {
     const char *people_text;
     const uint32_t *people_start; /* person_count + 1 entries */
 
+    /* Record indexes by their last change (registered or modified, a date
+     * given as YYYY or YYYY-MM taken at its first day), newest first, a
+     * day's records in registry order; records with neither date are not
+     * in it. */
+    const uint32_t *changes;
+    uint32_t change_count;
     /* The records file in its own bytes, for answers in its own format:
      * record i's row as the file has it (quotes, line breaks inside
      * fields and its line ending included) is csv_text[csv_start[i] ..
@@ -289,6 +295,10 @@ bool pr_registry_person_matches(const pr_registry *reg, uint32_t i, const char *
  * call per record: a search of the whole registry is one pass. */
 uint32_t pr_registry_next_match(const pr_registry *reg, uint32_t from, const char *lower_term,
                                 size_t len);
+
+/* How many of reg->changes changed on or after `since` (a missing month or
+ * day taken as 1): they are changes[0 .. result). A binary search. */
+uint32_t pr_registry_changes_since(const pr_registry *reg, pr_date since);
 
 /* ---- Names and small helpers ---- */
 

@@ -29,6 +29,7 @@ void prd_storage_free(storage *st)
     free(st->search_start);
     free(st->people_text);
     free(st->people_start);
+    free(st->changes);
     free(st->warnings);
     free(st->csv_text);
     free(st->csv_start);

@@ -14,7 +14,7 @@ typedef struct pr_options {
     const char *data_dir;      /* NULL: the built-in registry (builtin.h) */
     unsigned max_data_age;     /* days after the registry's date to warn that it is old */
     const char *listen;        /* HOST:PORT, [IPv6]:PORT */
-    const char *cors_origin;   /* Access-Control-Allow-Origin value */
+    const char *cors_origin;   /* "*" or a list of origins (cors.h) */
     unsigned max_age;          /* Cache-Control max-age, seconds */
     unsigned threads;          /* worker threads serving requests (pool mode) */
     int http_mode;             /* index into {"pool", "per-connection"} */

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "conditional.h"
+#include "cors.h"
 #include "encoding.h"
 #include "framing.h"
 #include "log.h"
@@ -24,7 +25,7 @@ struct pr_http {
     pr_peer_watch *watch; /* see peer_watch.h */
     pr_http_config cfg;
     char cache_control[48];
-    bool cors_any;
+    pr_cors cors;          /* the allowed origins (cors.h) */
     atomic_bool draining;  /* stopping: /readyz says 503, connections close */
     atomic_uint in_flight; /* requests begun and not yet complete */
 };
@@ -145,12 +146,17 @@ void pr_http_wire_free(void *wire)
     MHD_destroy_response(wire);
 }
 
-static void add_cors(const pr_http *h, struct MHD_Response *r)
+/* origin: the request's Origin when the configured list has it, else NULL
+ * (always NULL with "*"). A list makes every answer depend on who asks. */
+static void add_cors(const pr_http *h, struct MHD_Response *r, const char *origin)
 {
-    MHD_add_response_header(r, "Access-Control-Allow-Origin", h->cfg.cors_origin);
-    /* a single configured origin makes the answer depend on who asks */
-    if (!h->cors_any)
-        MHD_add_response_header(r, "Vary", "Origin");
+    if (h->cors.any) {
+        MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+        return;
+    }
+    if (origin)
+        MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
+    MHD_add_response_header(r, "Vary", "Origin");
 }
 
 /* api: the data set the request is answered from, whose date is Last-Modified */
@@ -199,7 +205,7 @@ static struct MHD_Response *over_body(const pr_body *body, bool owned)
 /* A 200 response for a body: all headers but Link. An answer that is not
  * cacheable (to a POST) gets no validators and must not be stored. */
 static struct MHD_Response *make_ok(const pr_http *h, const pr_api *api, const pr_response *resp,
-                                    bool owned)
+                                    bool owned, const char *origin)
 {
     struct MHD_Response *r = over_body(resp->body, owned);
     if (!r)
@@ -210,7 +216,7 @@ static struct MHD_Response *make_ok(const pr_http *h, const pr_api *api, const p
         add_validators(h, api, r, resp->body);
     else
         MHD_add_response_header(r, "Cache-Control", "no-store");
-    add_cors(h, r);
+    add_cors(h, r, origin);
     add_vary(r, resp);
     const char *coding = pr_coding_name(resp->body);
     if (coding)
@@ -225,13 +231,14 @@ static struct MHD_Response *make_ok(const pr_http *h, const pr_api *api, const p
  * must be the 200's. libmicrohttpd never sends the content of a 304 but does
  * write the length of the buffer it is given: so it is given the 200's. */
 static struct MHD_Response *make_not_modified(const pr_http *h, const pr_api *api,
-                                              const pr_response *resp, bool owned)
+                                              const pr_response *resp, bool owned,
+                                              const char *origin)
 {
     struct MHD_Response *r = over_body(resp->body, owned);
     if (!r)
         return NULL;
     add_validators(h, api, r, resp->body);
-    add_cors(h, r);
+    add_cors(h, r, origin);
     add_vary(r, resp);
     return r;
 }
@@ -245,7 +252,8 @@ static struct MHD_Response *cached_wire(const pr_http *h, const pr_api *api,
     struct MHD_Response *r = atomic_load_explicit(&body->wire[which], memory_order_acquire);
     if (r)
         return r;
-    r = which == WIRE_OK ? make_ok(h, api, resp, false) : make_not_modified(h, api, resp, false);
+    r = which == WIRE_OK ? make_ok(h, api, resp, false, NULL)
+                         : make_not_modified(h, api, resp, false, NULL);
     if (!r)
         return NULL;
     if (which == WIRE_OK && resp->link[0])
@@ -288,11 +296,12 @@ static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const c
 /* Errors, 204s and pages with links: built for this request alone. An owned
  * body passes to the response returned; the caller clears body_owned then. */
 static struct MHD_Response *make_plain(const pr_http *h, const pr_api *api,
-                                       struct MHD_Connection *conn, pr_response *resp)
+                                       struct MHD_Connection *conn, pr_response *resp,
+                                       const char *origin)
 {
     struct MHD_Response *r;
     if (resp->status == 200) {
-        r = make_ok(h, api, resp, resp->body_owned);
+        r = make_ok(h, api, resp, resp->body_owned, origin);
         if (r && resp->link[0])
             MHD_add_response_header(r, "Link", resp->link);
         return r;
@@ -306,7 +315,7 @@ static struct MHD_Response *make_plain(const pr_http *h, const pr_api *api,
         MHD_add_response_header(r, "Content-Type", resp->content_type);
     if (resp->allow)
         MHD_add_response_header(r, "Allow", resp->allow);
-    add_cors(h, r);
+    add_cors(h, r, origin);
     if (resp->status == 204) {
         /* CORS preflight (Fetch standard): what a cross-origin page may send */
         if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Access-Control-Request-Method")) {
@@ -425,16 +434,20 @@ static enum MHD_Result respond_closing(pr_http *h, const pr_api *api, struct MHD
      * must be told to close (draining, or a framing error), which needs a header of its own. A
      * borrowed body is a kept one, whose Link, if any, is as fixed as its
      * bytes. */
-    bool shared = !closing && !resp->body_owned && resp->status == 200;
+    /* The shared response names no origin: a request from a listed origin
+     * gets one of its own, which names it (cors.h). */
+    const char *origin =
+        pr_cors_match(&h->cors, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin"));
+    bool shared = !closing && !resp->body_owned && resp->status == 200 && !origin;
     struct MHD_Response *r;
     if (not_modified && shared)
         r = cached_wire(h, api, resp, WIRE_NOT_MODIFIED);
     else if (not_modified)
-        r = make_not_modified(h, api, resp, resp->body_owned);
+        r = make_not_modified(h, api, resp, resp->body_owned, origin);
     else if (shared)
         r = cached_wire(h, api, resp, WIRE_OK);
     else
-        r = make_plain(h, api, conn, resp);
+        r = make_plain(h, api, conn, resp, origin);
     if (r && !shared)
         resp->body_owned = false; /* the response frees it now */
     if (r && !shared && closing)
@@ -619,7 +632,10 @@ pr_http *pr_http_start(const struct sockaddr *addr, socklen_t addr_len, pr_curre
     }
     h->current = current;
     h->cfg = *cfg;
-    h->cors_any = strcmp(cfg->cors_origin, "*") == 0;
+    if (!pr_cors_parse(cfg->cors_origin, &h->cors, why, why_size)) {
+        free(h);
+        return NULL;
+    }
     atomic_init(&h->draining, false);
     atomic_init(&h->in_flight, 0);
     snprintf(h->cache_control, sizeof h->cache_control, "public, max-age=%u", cfg->max_age);

@@ -24,7 +24,7 @@
 #include "dataset.h"
 
 typedef struct pr_http_config {
-    const char *cors_origin; /* "*" or one origin */
+    const char *cors_origin; /* "*" or a list of origins (cors.h) */
     unsigned max_age;        /* Cache-Control max-age of 200/304 answers */
     unsigned threads;        /* worker threads, >= 1, when per_connection is false */
     bool per_connection;     /* a thread per connection instead of an epoll pool */

@@ -76,8 +76,11 @@ static const setting settings[] = {
      "entries in a POST /v1/check manifest (at most 64 KiB)", AT(max_manifest), "100"},
     {"--max-age", "PORTREG_MAX_AGE", NUMBER, "SECONDS", 0, 31536000, NULL,
      "Cache-Control max-age of answers to GET", AT(max_age), "3600"},
-    {"--cors-origin", "PORTREG_CORS_ORIGIN", TEXT, "ORIGIN", 0, 0, NULL,
-     "Access-Control-Allow-Origin (the registry is public)", AT(cors_origin), "*"},
+    {"--cors-origin", "PORTREG_CORS_ORIGIN", TEXT, "ORIGINS", 0, 0, NULL,
+     "the origins whose pages may read the answers (CORS): * for any\n"
+     "(the registry is public), or a comma-separated list such as\n"
+     "'https://a.example,https://b.example'; a malformed one exits 2",
+     AT(cors_origin), "*"},
     {"--cache-bytes", "PORTREG_CACHE_BYTES", NUMBER, "BYTES", 0, 1073741824, NULL,
      "memory for rendered lookups and their prebuilt responses kept for\n"
      "reuse (about 2.8 KiB for a port lookup); past a quarter of it, only\n"

@@ -2,6 +2,7 @@
  * (or, with --watch, when the data files change),
  * stop cleanly on SIGTERM or SIGINT. */
 #include "commands.h"
+#include "cors.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -78,6 +79,12 @@ int pr_cmd_serve(const pr_options *opt)
     char why[256];
     if (!pr_listen_addr_parse(opt->listen, &addr, &addr_len, why, sizeof why)) {
         pr_log(PR_LOG_ERROR, "--listen: %s", why);
+        return 2;
+    }
+    /* a malformed setting is a usage error, refused before anything starts */
+    pr_cors cors;
+    if (!pr_cors_parse(opt->cors_origin, &cors, why, sizeof why)) {
+        fprintf(stderr, "portreg: --cors-origin: %s\nTry 'portreg --help'.\n", why);
         return 2;
     }
     pr_dataset *ds = load(opt);

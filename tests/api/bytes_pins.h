@@ -93,9 +93,9 @@ static const pin pins[] = {
     {"/v1/nope", 404, 137, "d7ddf2035c2950e308f2dc6b09c4d4df", ""},
     {"/v1/services/no-such-name", 404, 154, "65bd823ee4c8e0ba9b61583aca76baf4", ""},
     {"/v1/services?limit=0", 400, 192, "d2c01cd57d23d0dbf5ed871374259605", ""},
-    {"/v1/ports/free?protocol=tcp,tcp", 400, 220, "2bbdfea56d104615f5f4bc55760d32e6", ""},
+    {"/v1/ports/free?protocol=tcp,tcp", 400, 228, "d063d96e2a6d9056bc824f63ee0ca483", ""},
     {"/v1/check?port=80&protocol=tcp&both=yes", 400, 151, "97f27e7305a7eaed929ec0b7b1be1bda", ""},
-    {"/", 200, 273, "10d09532bf6998cb36701410b04c49bc", ""},
+    {"/", 200, 544, "251f65646857e4fd8364b0a6db441527", ""},
     {"POST /v1/check "
      "[{\"port\":80,\"protocol\":\"tcp\",\"name\":\"http\"},{\"port\":80,\"protocol\":\"tcp\","
      "\"name\":\"web\"},{\"port\":5264,\"protocol\":\"udp\"},{\"port\":7000,\"protocol\":\"tcp\","

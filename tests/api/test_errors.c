@@ -181,7 +181,7 @@ Test(errors, unknown_parameter)
 Test(errors, duplicate_parameter)
 {
     bad("/v1/services?limit=1&limit=2", "limit");
-    bad("/v1/services?protocol=tcp&protocol=tcp", "protocol");
+    bad("/v1/services?port=80&port=80", "port");
     bad("/v1/search?q=a&q=b", "q");
     bad("/v1/assignees?sort=id&offset=1&sort=id", "sort");
 }
