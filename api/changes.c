@@ -1,6 +1,7 @@
 /* changes.c: /v1/changes?since=YYYY-MM-DD: the records registered or
  * modified on or after a day, newest first, from the order data/ built at
  * load (pr_registry.changes): a binary search and a slice per request. */
+#include "formats.h"
 #include "internal.h"
 #include "jsonw.h"
 #include "listpage.h"
@@ -79,6 +80,8 @@ void pr_handle_changes(pr_api *api, const pr_request *req, pr_response *resp, co
                     .total = cw.total,
                     .item = write_change,
                     .item_bytes = 384,
-                    .members = write_since};
+                    .members = write_since,
+                    .records = api->reg,
+                    .format = pr_records_list_format((enum pr_format)req->format)};
     pr_list_respond(req, resp, &list);
 }

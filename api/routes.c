@@ -46,7 +46,7 @@ static const pr_route_row rows[] = {
     {PR_ROUTE_FREE_PORTS, "free_ports", "/v1/ports/free", .get = pr_handle_free_ports,
      .params = free_params, .lists = free_lists, .kept = true, .pretty = true},
     {PR_ROUTE_CHANGES, "changes", "/v1/changes", .get = pr_handle_changes, .params = changes_params,
-     .shows = "/v1/changes?since={date}", .kept = true, .pretty = true},
+     .shows = "/v1/changes?since={date}", .kept = true, .formats = true, .pretty = true},
     {PR_ROUTE_EXPORT_SERVICES, "export_services", "/v1/export/services",
      .get = pr_handle_export_services, .params = none},
     {PR_ROUTE_RESERVED_PORTS, "reserved_ports", "/v1/export/ip_local_reserved_ports",

@@ -101,6 +101,7 @@ Test(formats, every_list_of_records_in_every_format)
         "/v1/services/http",
         "/v1/assignees/IESG",
         "/v1/contacts/Jon_Postel",
+        "/v1/changes?since=2020-01-01&limit=40",
         "/v1/services?port=3493",
     };
     for (size_t i = 0; i < sizeof targets / sizeof *targets; i++) {

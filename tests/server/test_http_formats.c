@@ -11,7 +11,8 @@
 
 TestSuite(gzip, .init = fixture_registry, .fini = fixture_stop);
 
-#define GZIP "Accept-Encoding: gzip, deflate, br\r\n"
+#define GZIP   "Accept-Encoding: gzip, deflate, br\r\n"
+#define PR_CSV "text/csv; charset=utf-8; header=present"
 
 /* GET target twice, plain and gzip: the second inflates to the first. */
 Test(gzip, list_pages_go_out_compressed_when_asked)
@@ -211,6 +212,17 @@ Test(formats, not_acceptable_and_pretty)
     http_response_free(&r);
     http_request(srv.port, "GET", "/v1/ports/80?format=yaml", NULL, &r);
     cr_expect_eq(r.status, 400);
+    http_response_free(&r);
+    /* the changes since a day are a list of records too */
+    http_request(srv.port, "GET", "/v1/changes?since=2024-01-01&limit=5&format=csv", NULL, &r);
+    cr_expect_eq(r.status, 200);
+    cr_expect_str_eq(http_header(&r, "Content-Type", buf, sizeof buf), PR_CSV);
+    cr_expect_not_null(http_header(&r, "Link", buf, sizeof buf));
+    http_response_free(&r);
+    http_request(srv.port, "GET", "/v1/changes?since=2024-01-01&limit=5", "Accept: text/plain\r\n",
+                 &r);
+    cr_expect_eq(r.status, 200);
+    cr_expect_eq(strncmp(r.body, "service ", 8), 0);
     http_response_free(&r);
     http_request(srv.port, "GET", "/v1/ports/22?pretty", NULL, &r);
     cr_expect_eq(r.status, 200);
