@@ -1,6 +1,8 @@
 /* changes.c: /v1/changes?since=YYYY-MM-DD: the records registered or
  * modified on or after a day, newest first, from the order data/ built at
- * load (pr_registry.changes): a binary search and a slice per request. */
+ * load (pr_registry.changes): a binary search and a slice per request. A
+ * list of records like the others: JSON, IANA's CSV or a text table
+ * (formats.h); `since` is a member of the JSON envelope only. */
 #include "formats.h"
 #include "internal.h"
 #include "jsonw.h"

@@ -17,11 +17,16 @@ static pr_body *make_services(pr_api *api, const void *arg)
 {
     (void)arg;
     const pr_registry *reg = api->reg;
-    /* The layers of the file, in order. The organization's own plan, once
-     * loaded, is one more row here: its names then follow IANA's. */
+    /* The layers of the file, in order: IANA's records, then the
+     * organization's plan. A plan is loaded as records that follow IANA's
+     * in reg->records, from its first index on; until plans exist, IANA's
+     * end at record_count and the plan's layer is empty (and unnamed in the
+     * header). Once they do, this line alone changes, to
+     * reg->has_plan ? reg->local_first : reg->record_count. */
+    uint32_t iana_end = reg->record_count;
     const pr_export_layer layers[] = {
-        {"IANA's Service Name and Transport Protocol Port Number Registry", reg->records,
-         reg->record_count},
+        {"IANA's Service Name and Transport Protocol Port Number Registry", reg->records, iana_end},
+        {"the organization's port plan", reg->records + iana_end, reg->record_count - iana_end},
     };
     char updated[11];
     size_t len;

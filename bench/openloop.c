@@ -440,5 +440,8 @@ int main(int argc, char **argv)
             achieved, max_queue, percentile_us(50), percentile_us(90), percentile_us(99),
             percentile_us(99.9), (double)max_ns / 1e3);
     fclose(out);
+    for (size_t i = 0; i < nurls; i++)
+        free(urls[i]);
+    free(urls);
     return 0;
 }

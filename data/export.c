@@ -169,6 +169,8 @@ static void put_header(text *t, const pr_export_layer *layers, size_t layer_coun
 {
     puts_(t, "# Network services, Internet style\n#\n# Written by portreg from:\n");
     for (size_t l = 0; l < layer_count; l++) {
+        if (!layers[l].count && l > 0)
+            continue; /* a layer with nothing in it is not a source */
         puts_(t, "#   ");
         puts_(t, layers[l].title);
         if (l == 0 && updated && updated[0]) {

@@ -19,7 +19,8 @@
  *
  * Layers: the records come in layers (IANA's registry first, then, once it
  * exists, the organization's own plan), written in one file with one set of
- * names: a name an earlier layer has written is not written again.
+ * names: a name an earlier layer has written is not written again. The
+ * header names each layer that has records (the first always).
  *
  * Ownership: results are malloc'ed and the caller's to free. The functions
  * only read their inputs: thread-safe over an immutable registry. NULL is

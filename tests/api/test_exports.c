@@ -27,8 +27,16 @@ static void teardown(void)
 
 TestSuite(exports, .init = setup, .fini = teardown);
 
+/* The exchange before is ended first: each answer is freed in turn. */
+static json_t *fresh_get(const char *target)
+{
+    exchange_end(&ex);
+    return get_ok(api, &ex, target);
+}
+
 static void bad(const char *target, int status, const char *parameter)
 {
+    exchange_end(&ex);
     exchange_run(api, &ex, PR_GET, target);
     assert_problem(&ex, status, parameter);
 }
@@ -82,7 +90,7 @@ static void assert_changes(const char *since_text, unsigned since)
     size_t n = expected_changes(since, want);
     char target[128];
     snprintf(target, sizeof target, "/v1/changes?since=%s&limit=1000", since_text);
-    json_t *j = get_ok(api, &ex, target);
+    json_t *j = fresh_get(target);
     cr_assert_eq(member_int(j, "total"), (long long)n, "%s", target);
     cr_assert_str_eq(member_str(j, "since"), since_text);
     json_t *items = member_array(j, "items");
@@ -110,11 +118,11 @@ Test(exports, changes_month_counts_from_its_first_day)
 {
     /* arkivio was registered 2002-02: it counts from 2002-02-01 */
     assert_changes("2002-02-01", 20020201);
-    json_t *j = get_ok(api, &ex, "/v1/changes?since=2002-02-01&limit=1000");
+    json_t *j = fresh_get("/v1/changes?since=2002-02-01&limit=1000");
     json_t *items = member_array(j, "items");
     cr_assert_str_eq(member_str(json_array_get(items, json_array_size(items) - 1), "service"),
                      "arkivio");
-    j = get_ok(api, &ex, "/v1/changes?since=2002-02-02&limit=1000");
+    j = fresh_get("/v1/changes?since=2002-02-02&limit=1000");
     items = member_array(j, "items");
     cr_assert_str_neq(member_str(json_array_get(items, json_array_size(items) - 1), "service"),
                       "arkivio");
@@ -122,11 +130,10 @@ Test(exports, changes_month_counts_from_its_first_day)
 
 Test(exports, changes_pages)
 {
-    json_t *all =
-        json_deep_copy(member_array(get_ok(api, &ex, "/v1/changes?since=2002-01-01"), "items"));
+    json_t *all = json_deep_copy(member_array(fresh_get("/v1/changes?since=2002-01-01"), "items"));
     long long total = member_int(ex.json, "total");
     cr_assert_gt(total, 4);
-    json_t *j = get_ok(api, &ex, "/v1/changes?since=2002-01-01&limit=2&offset=2");
+    json_t *j = fresh_get("/v1/changes?since=2002-01-01&limit=2&offset=2");
     cr_assert_eq(member_int(j, "total"), total);
     cr_assert(json_equal(json_array_get(member_array(j, "items"), 0), json_array_get(all, 2)));
     cr_assert(json_equal(json_array_get(member_array(j, "items"), 1), json_array_get(all, 3)));
@@ -229,6 +236,7 @@ static long written_at(const char *file, const char *name, const char *proto, in
 
 Test(exports, services_file)
 {
+    exchange_end(&ex);
     exchange_run(api, &ex, PR_GET, "/v1/export/services");
     cr_assert_eq(ex.resp.status, 200);
     cr_assert_str_eq(ex.resp.content_type, "text/plain; charset=utf-8");
@@ -257,6 +265,7 @@ Test(exports, services_file)
     free(file);
     /* rendered once: the same body, borrowed from the cache */
     const pr_body *first = ex.resp.body;
+    exchange_end(&ex);
     exchange_run(api, &ex, PR_GET, "/v1/export/services");
     cr_assert_eq(ex.resp.body, first);
     cr_assert_not(ex.resp.body_owned);
@@ -271,6 +280,7 @@ Test(exports, services_file_takes_no_parameters)
 
 static void reserved(const char *target, const char *want)
 {
+    exchange_end(&ex);
     exchange_run(api, &ex, PR_GET, target);
     cr_assert_eq(ex.resp.status, 200, "%s: %d", target, ex.resp.status);
     cr_assert_str_eq(ex.resp.content_type, "text/plain; charset=utf-8");
@@ -308,7 +318,7 @@ Test(exports, reserved_ports_errors)
 
 static long long total_of(const char *target)
 {
-    return member_int(get_ok(api, &ex, target), "total");
+    return member_int(fresh_get(target), "total");
 }
 
 Test(exports, list_parameters)
@@ -320,7 +330,7 @@ Test(exports, list_parameters)
     cr_assert_eq(both, tcp + udp);
     cr_assert_eq(total_of("/v1/services?protocol=tcp,udp"), both);
     cr_assert_eq(total_of("/v1/services?protocol=udp,none&protocol=tcp"), both + none);
-    get_ok(api, &ex, "/v1/services?protocol=udp&protocol=tcp&limit=2");
+    fresh_get("/v1/services?protocol=udp&protocol=tcp&limit=2");
     cr_assert_not_null(strstr(ex.resp.link, "protocol=tcp%2Cudp&limit=2&offset=2"), "%s",
                        ex.resp.link);
     long long assigned = total_of("/v1/services?status=assigned");
@@ -339,8 +349,8 @@ Test(exports, list_parameters)
 
 Test(exports, check_port_protocol_form)
 {
-    json_t *a = json_deep_copy(get_ok(api, &ex, "/v1/check?port=401&protocol=tcp&name=ups"));
-    json_t *b = get_ok(api, &ex, "/v1/check?port=401/tcp&name=ups");
+    json_t *a = json_deep_copy(fresh_get("/v1/check?port=401&protocol=tcp&name=ups"));
+    json_t *b = fresh_get("/v1/check?port=401/tcp&name=ups");
     cr_assert(json_equal(a, b));
     json_decref(a);
     bad("/v1/check?port=401/tcp&protocol=tcp", 400, "protocol");
@@ -354,7 +364,7 @@ Test(exports, check_port_protocol_form)
 
 Test(exports, index_lists_every_endpoint)
 {
-    json_t *links = member_object(get_ok(api, &ex, "/"), "links");
+    json_t *links = member_object(fresh_get("/"), "links");
     size_t count;
     const pr_route_row *rows = pr_route_rows(&count);
     size_t listed = 0;
@@ -377,6 +387,7 @@ TestSuite(exports_iana, .init = fixture_iana, .fini = fixture_close);
 
 Test(exports_iana, ranges)
 {
+    exchange_end(&ex);
     exchange_run(api, &ex, PR_GET, "/v1/export/services");
     cr_assert_eq(ex.resp.status, 200);
     char *file = strndup(ex.resp.body->data, ex.resp.body->len);
@@ -390,7 +401,7 @@ Test(exports_iana, ranges)
 
 Test(exports_iana, changes_match_the_order)
 {
-    json_t *j = get_ok(api, &ex, "/v1/changes?since=2020-01-01&limit=1000");
+    json_t *j = fresh_get("/v1/changes?since=2020-01-01&limit=1000");
     json_t *items = member_array(j, "items");
     cr_assert_gt(json_array_size(items), 10);
     unsigned prev = 99999999;

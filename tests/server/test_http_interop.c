@@ -85,6 +85,32 @@ Test(interop, changes)
     http_response_free(&r);
 }
 
+Test(interop, changes_in_every_format_and_coding)
+{
+    http_response csv, gz, head;
+    get("/v1/changes?since=2002-01-01&limit=3&format=csv", NULL, 200, &csv);
+    assert_header(&csv, "Content-Type", "text/csv; charset=utf-8; header=present");
+    cr_assert_eq(strncmp(csv.body, "Service Name,Port Number,", 25), 0, "%s", csv.body);
+    char link[512];
+    cr_assert_not_null(http_header(&csv, "Link", link, sizeof link));
+    cr_assert_not_null(strstr(link, "format=csv"), "%s", link);
+    http_response_free(&csv);
+    /* a services file is well over 1 KB: it goes out gzip-encoded when
+     * asked, with a tag of its own */
+    get("/v1/export/services", "Accept-Encoding: gzip\r\n", 200, &gz);
+    assert_header(&gz, "Content-Encoding", "gzip");
+    char etag[64];
+    cr_assert_not_null(http_header(&gz, "ETag", etag, sizeof etag));
+    cr_assert_not_null(strstr(etag, "-gz\""), "%s", etag);
+    cr_assert_eq((unsigned char)gz.body[0], 0x1f);
+    cr_assert_eq((unsigned char)gz.body[1], 0x8b);
+    http_response_free(&gz);
+    http_request(srv.port, "HEAD", "/v1/changes?since=2002-01-01&format=txt", NULL, &head);
+    cr_assert_eq(head.status, 200);
+    assert_header(&head, "Content-Type", "text/plain; charset=utf-8");
+    http_response_free(&head);
+}
+
 Test(interop, lists_and_check_form)
 {
     http_response a, b;
