@@ -15,11 +15,9 @@
  * day, see pr_registry_changes_since.) */
 static bool read_since(const pr_request *req, pr_response *resp, pr_date *out)
 {
-    const pr_param *p = pr_param_find(req, "since");
-    if (!p) {
-        pr_problem(resp, req, 400, "since", "query parameter since is required");
+    const pr_param *p;
+    if (!pr_param_required(req, resp, "since", &p))
         return false;
-    }
     if (p->value_len != 10 || !pr_date_parse(p->value, p->value_len, out) || !out->day) {
         char q[96];
         pr_error_quote(p->value, p->value_len, 40, q, sizeof q);

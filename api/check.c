@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "csv_table.h"
+#include "hazards.h"
 #include "internal.h"
 
 bool pr_check_port_free(const pr_api *api, uint16_t port, enum pr_proto proto, bool both)
@@ -32,6 +33,11 @@ const char *pr_reason_code_name(enum pr_reason_code code)
         [PR_REASON_IN_BAND] = "in_band",
         [PR_REASON_NAME_INVALID] = "name_invalid",
         [PR_REASON_NAME_REGISTERED] = "name_registered",
+        [PR_REASON_LINUX_EPHEMERAL] = "linux_ephemeral",
+        [PR_REASON_WINDOWS_DYNAMIC] = "windows_dynamic",
+        [PR_REASON_BROWSER_BLOCKED] = "browser_blocked",
+        [PR_REASON_NODE_PORT_RANGE] = "node_port_range",
+        [PR_REASON_CLASH] = "clash",
     };
     return (unsigned)code < PR_REASON_COUNT ? names[code] : "";
 }
@@ -54,10 +60,11 @@ add_reason(pr_verdict *v, enum pr_reason_code code, const char *fmt, ...)
 /* A reason about the port itself makes other ports worth suggesting. */
 static bool about_port(enum pr_reason_code code)
 {
-    return code <= PR_REASON_IN_BAND;
+    return code != PR_REASON_NAME_INVALID && code != PR_REASON_NAME_REGISTERED;
 }
 
-/* IANA's objections to a port, as opposed to the plan's or the name's. */
+/* IANA's objections to a port, as opposed to the plan's, the hazards' or
+ * the name's. */
 static bool about_iana_port(enum pr_reason_code code)
 {
     return code <= PR_REASON_RESERVED;
@@ -269,6 +276,15 @@ static void name_syntax(pr_verdict *v, const char *name)
                      q, rules[i].what);
 }
 
+bool pr_check_name_problem(const char *name, char *buf, size_t size)
+{
+    pr_verdict v = {0};
+    name_syntax(&v, name);
+    if (v.name_problem_count)
+        pr_textf(buf, size, "%s", v.name_problems[0]);
+    return v.name_problem_count > 0;
+}
+
 /* "3493/tcp, 3493/udp": where a name's records are, for a message; a list
  * too long for out ends with "..." (size > 4). */
 static void describe_ports(const pr_registry *reg, const pr_service_name *sn, char *out,
@@ -303,7 +319,10 @@ static int name_rules(const pr_registry *reg, pr_verdict *v)
     if (v->name_problem_count)
         add_reason(v, PR_REASON_NAME_INVALID,
                    "the service name %s breaks RFC 6335 section 5.1 (see name_problems)", q);
-    const pr_service_name *sn = pr_registry_find_name(reg, e->name, strlen(e->name));
+    /* a Kubernetes port name labels a port inside its object, not an IANA
+     * service: where else IANA registered it is no fault */
+    const pr_service_name *sn =
+        e->name_syntax_only ? NULL : pr_registry_find_name(reg, e->name, strlen(e->name));
     if (!sn)
         return 0;
     v->registered = malloc(((size_t)sn->records.count + 1) * sizeof *v->registered);
@@ -382,29 +401,108 @@ static void suggest_from_bands(const pr_registry *reg, const pr_check_options *o
     }
 }
 
-/* Other ports are worth naming only when this port is the problem: the
- * asker's own band first, then the nearest user ports free in both layers,
- * lower first on a tie. */
+/* The span suggestions come from: the options', else the user ports, or
+ * the NodePort range for a nodePort. */
+static void suggestion_span(const pr_check_options *opt, const pr_check_entry *e, int *first,
+                            int *last)
+{
+    if (opt->span_first || opt->span_last) {
+        *first = opt->span_first;
+        *last = opt->span_last;
+    } else if (e->use == PR_USE_NODE_PORT) {
+        *first = PR_NODE_PORT_FIRST;
+        *last = PR_NODE_PORT_LAST;
+    } else {
+        *first = 1024;
+        *last = 49151;
+    }
+}
+
+/* Are ports p .. p+count-1 all inside the span, unassigned, and clear of
+ * every hazard that is on? */
+static bool run_free(const pr_api *api, const pr_check_options *opt, const pr_check_entry *e, int p,
+                     unsigned count, int last)
+{
+    if (p + (int)count - 1 > last)
+        return false;
+    for (unsigned k = 0; k < count; k++) {
+        int q = p + (int)k;
+        if (q == e->port || !pr_check_port_free(api, (uint16_t)q, e->proto, opt->both) ||
+            pr_hazard_any(opt, (uint16_t)q, e->proto, e->use))
+            return false;
+    }
+    return true;
+}
+
+/* FNV-1a, case-folded: the same owner starts at the same port on every run
+ * and every machine. */
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32u : c)) * 16777619u;
+    }
+    return h;
+}
+
+/* Other ports are worth naming only when this port is the problem. Each
+ * suggestion is the first of `count` consecutive free ports. Seeded by a
+ * name, runs are sought upward from where the name's hash falls in the
+ * span, so a name keeps its first suggestion while that stays free; else
+ * the runs nearest the port come first, lower first on a tie. */
 static void suggest(const pr_api *api, const pr_check_options *opt, pr_verdict *v)
 {
     bool port_problem = false;
     for (unsigned i = 0; i < v->reason_count; i++)
         port_problem = port_problem || about_port(v->reasons[i].code);
-    if (!port_problem)
+    if (!port_problem || v->entry.use == PR_USE_CLASH_ONLY)
         return;
     unsigned want = opt->suggest < PR_MAX_SUGGESTIONS ? opt->suggest : PR_MAX_SUGGESTIONS;
+    unsigned count = opt->count ? opt->count : 1;
     const pr_check_entry *e = &v->entry;
     suggest_from_bands(pr_api_registry(api), opt, want, v);
-    int start = e->port < 1024 ? 1024 : e->port > 49151 ? 49151 : e->port;
-    for (int d = 0; v->suggestion_count < want && d <= 49151 - 1024; d++) {
+    int first, last;
+    suggestion_span(opt, e, &first, &last);
+    if (first > last)
+        return;
+    const char *seed = e->origin && e->origin->owner ? e->origin->owner : e->name;
+    if (opt->by_name && seed) {
+        int width = last - first + 1;
+        int at = first + (int)(name_hash(seed) % (uint32_t)width);
+        for (int k = 0; v->suggestion_count < want && k < width; k++) {
+            int p = first + (at - first + k) % width;
+            if (run_free(api, opt, e, p, count, last)) {
+                v->suggestions[v->suggestion_count++] = (uint16_t)p;
+                k += (int)count - 1; /* runs do not overlap */
+            }
+        }
+        return;
+    }
+    int start = e->port < first ? first : e->port > last ? last : e->port;
+    for (int d = 0; v->suggestion_count < want && d <= last - first; d++) {
         int candidates[2] = {start - d, start + d};
         for (int c = 0; c < (d ? 2 : 1); c++) {
             int p = candidates[c];
-            if (p >= 1024 && p <= 49151 && p != e->port && v->suggestion_count < want &&
-                pr_check_port_free(api, (uint16_t)p, e->proto, opt->both) &&
-                !suggested(v, (uint16_t)p))
+            /* runs already suggested are not offered again in part */
+            bool overlaps = false;
+            for (unsigned k = 0; k < v->suggestion_count && !overlaps; k++)
+                overlaps = p > v->suggestions[k] - (int)count && p < v->suggestions[k] + (int)count;
+            if (p >= first && p <= last && v->suggestion_count < want && !overlaps &&
+                run_free(api, opt, e, p, count, last))
                 v->suggestions[v->suggestion_count++] = (uint16_t)p;
         }
+    }
+}
+
+/* The hazards that are on, each a reason of its own. */
+static void hazard_rules(const pr_check_options *opt, pr_verdict *v)
+{
+    for (int h = 0; h < PR_HAZARD_COUNT; h++) {
+        char msg[PR_REASON_BYTES];
+        if (pr_hazard_hit(opt, (enum pr_hazard)h, v->entry.port, v->entry.proto, v->entry.use, msg,
+                          sizeof msg))
+            add_reason(v, (enum pr_reason_code)(PR_REASON_LINUX_EPHEMERAL + h), "%s", msg);
     }
 }
 
@@ -422,8 +520,21 @@ int pr_check_judge(const pr_api *api, const pr_check_entry *entry, const pr_chec
     uint32_t others;
     if (find_holders(reg, v, &own, &holder, &others) != 0)
         goto oom;
+    if (entry->use == PR_USE_CLASH_ONLY) {
+        /* a container's own port is no choice of a host port (deploy.h):
+         * what holds it is shown, but is no reason against it */
+        if (entry->name) {
+            name_syntax(v, entry->name);
+            if (v->name_problem_count)
+                add_reason(v, PR_REASON_NAME_INVALID,
+                           "the port name breaks RFC 6335 section 5.1 (see name_problems)");
+        }
+        v->ok = v->reason_count == 0;
+        return 0;
+    }
     port_rules(v, own, holder, others);
     local_rules(reg, opt, v);
+    hazard_rules(opt, v);
     if (entry->name && name_rules(reg, v) != 0)
         goto oom;
     suggest(api, opt, v);
@@ -442,13 +553,55 @@ void pr_verdict_free(pr_verdict *v)
     v->conflict_count = v->registered_count = 0;
 }
 
+static const char *scope_of(const pr_check_entry *e)
+{
+    return e->origin && e->origin->scope ? e->origin->scope : e->scope;
+}
+
+static bool same_scope(const pr_check_entry *a, const pr_check_entry *b)
+{
+    const char *x = scope_of(a), *y = scope_of(b);
+    return (!x && !y) || (x && y && strcmp(x, y) == 0);
+}
+
+/* "service db, ports[1] (compose.yaml:12)", or "entry 3" without a source. */
+static void describe_entry(const pr_check_entry *e, size_t i, char *out, size_t size)
+{
+    const pr_origin *s = e->origin;
+    if (!s)
+        pr_textf(out, size, "entry %zu", i);
+    else
+        pr_textf(out, size, "%s (%s:%u)", s->where ? s->where : "an entry", s->file, s->line);
+}
+
+/* The clash, as a reason on entry `self` of the pair: the first clash of
+ * an entry is its reason; more are in the manifest's list. */
+static void clash_reason(pr_manifest *m, const pr_check_entry *entries, size_t self, size_t other,
+                         bool same_port)
+{
+    pr_verdict *v = &m->verdicts[self];
+    v->ok = false;
+    for (unsigned i = 0; i < v->reason_count; i++)
+        if (v->reasons[i].code == PR_REASON_CLASH)
+            return;
+    char who[320];
+    describe_entry(&entries[other], other, who, sizeof who);
+    const pr_check_entry *e = &entries[self];
+    if (same_port)
+        add_reason(v, PR_REASON_CLASH, "%u/%s is also taken by %s", (unsigned)e->port,
+                   pr_proto_name(e->proto), who);
+    else
+        add_reason(v, PR_REASON_CLASH, "the name is also given to port %u by %s",
+                   (unsigned)entries[other].port, who);
+}
+
 int pr_check_manifest_judge(const pr_api *api, const pr_check_entry *entries, size_t n,
                             const pr_check_options *opt, pr_manifest *m)
 {
     memset(m, 0, sizeof *m);
     m->verdicts = calloc(n + 1, sizeof *m->verdicts);
-    /* at most one clash per pair */
-    m->clashes = malloc((n * (n - (n > 0)) / 2 + 1) * sizeof *m->clashes);
+    size_t cap = 16;
+    m->clashes = malloc(cap * sizeof *m->clashes);
     if (!m->verdicts || !m->clashes)
         goto oom;
     m->ok = true;
@@ -461,29 +614,42 @@ int pr_check_manifest_judge(const pr_api *api, const pr_check_entry *entries, si
     for (size_t i = 0; i < n; i++) {
         for (size_t j = i + 1; j < n; j++) {
             const pr_check_entry *a = &entries[i], *b = &entries[j];
-            if (a->proto != b->proto)
+            if (a->proto != b->proto || !same_scope(a, b))
                 continue;
+            bool same_port = a->port == b->port;
+            if (!same_port && !(a->name && b->name && same_name(a->name, b->name)))
+                continue;
+            if (m->clash_count == cap) {
+                pr_clash *more = realloc(m->clashes, cap * 2 * sizeof *more);
+                if (!more)
+                    goto oom;
+                m->clashes = more;
+                cap *= 2;
+            }
             pr_clash *c = &m->clashes[m->clash_count];
             const char *proto = pr_proto_name(a->proto);
-            if (a->port == b->port) {
+            if (same_port) {
                 pr_textf(c->message, sizeof c->message, "entries %zu and %zu both use %u/%s", i, j,
                          (unsigned)a->port, proto);
-                c->same_port = true;
-            } else if (a->name && b->name && same_name(a->name, b->name)) {
+            } else {
                 char q[96];
                 pr_error_quote(a->name, strlen(a->name), 64, q, sizeof q);
                 pr_textf(c->message, sizeof c->message,
                          "entries %zu and %zu give the name %s two different ports for %s", i, j, q,
                          proto);
-                c->same_port = false;
-            } else {
-                continue;
             }
+            c->same_port = same_port;
             c->a = i;
             c->b = j;
             m->clash_count++;
+            clash_reason(m, entries, i, j, same_port);
+            clash_reason(m, entries, j, i, same_port);
         }
     }
+    /* a port clash makes other ports worth suggesting */
+    for (size_t i = 0; i < n; i++)
+        if (m->verdicts[i].suggestion_count == 0)
+            suggest(api, opt, &m->verdicts[i]);
     m->ok = m->ok && m->clash_count == 0;
     return 0;
 oom:

@@ -38,15 +38,59 @@
 #define PR_DEFAULT_SUGGESTIONS  5
 #define PR_MAX_MANIFEST_ENTRIES 100 /* the default of pr_api_config.max_manifest */
 
+/* How a deployment uses a port, which decides what is judged (the policy
+ * is stated in deploy.h). Zero, a choice, is what a JSON manifest and the
+ * query parameters give. */
+enum pr_port_use {
+    PR_USE_CHOICE,     /* judged against the registry, the hazards, and in clashes */
+    PR_USE_NODE_PORT,  /* a Service's nodePort: a choice, inside the NodePort range */
+    PR_USE_CLASH_ONLY, /* a container's own port: only clashes and the name's syntax */
+    PR_USE_VIRTUAL,    /* a Service's port on its cluster IP: the registry, no host hazard but
+                          the browsers' */
+};
+
+/* Where an entry came from, for the reports that point into files. */
+typedef struct pr_origin {
+    const char *file;      /* as given on the command line; "-" for standard input */
+    unsigned line, column; /* 1-based; 0 when unknown */
+    const char *where;     /* what in the file: "service web, ports[0]" */
+    const char *owner;     /* the compose service or Kubernetes object: seeds suggestions */
+    const char *scope;     /* clashes count only inside one scope; NULL: the default scope */
+} pr_origin;
+
 typedef struct pr_check_entry {
     uint16_t port;
     enum pr_proto proto; /* TCP, UDP, SCTP or DCCP */
     const char *name;    /* NUL-terminated, or NULL when not given */
+    enum pr_port_use use;
+    bool name_syntax_only;   /* the name is a label (Kubernetes): RFC 6335's syntax only */
+    const pr_origin *origin; /* NULL: none (a query, a JSON manifest) */
+    const char *scope;       /* the user's grouping (a JSON entry's "scope"), when no origin
+                                gives one; NULL: the default scope */
 } pr_check_entry;
 
+/* The host hazards: ranges and lists where a port is unsafe to choose
+ * although IANA may have nothing against it. Each is on unless its bit is
+ * in pr_check_options.hazards_off. */
+enum pr_hazard {
+    PR_HAZARD_LINUX_EPHEMERAL, /* 32768-60999, or the machine's ip_local_port_range */
+    PR_HAZARD_WINDOWS_DYNAMIC, /* 49152-65535 */
+    PR_HAZARD_BROWSER,         /* the Fetch standard's bad ports */
+    PR_HAZARD_NODE_PORT,       /* Kubernetes' default NodePort range, 30000-32767 */
+    PR_HAZARD_COUNT
+};
+
 typedef struct pr_check_options {
-    bool both;        /* suggestions must be free for both tcp and udp */
-    unsigned suggest; /* how many suggestions, at most PR_MAX_SUGGESTIONS */
+    bool both;                /* suggestions must be free for both tcp and udp */
+    unsigned suggest;         /* how many suggestions, at most PR_MAX_SUGGESTIONS */
+    unsigned hazards_off;     /* bits (1u << enum pr_hazard) of hazards not judged */
+    uint16_t ephemeral_first; /* the ephemeral range; 0 and 0: Linux's default */
+    uint16_t ephemeral_last;
+    const uint8_t *reserved; /* 8192 bytes, a bit per port (ip_local_reserved_ports), or NULL */
+    unsigned count;          /* suggestions are runs of this many free ports; 0 means 1 */
+    uint16_t span_first;     /* suggestions only inside this span; 0 and 0: 1024-49151 */
+    uint16_t span_last;
+    bool by_name; /* start suggestions where the owner's (or name's) hash falls */
     /* Who asks: a team of the organization's plan, NUL-terminated, or NULL.
      * Its own entries and bands are ok for it (IANA's objections to them
      * become notes), and suggestions come from its bands first. */
@@ -63,6 +107,11 @@ enum pr_reason_code {
     PR_REASON_IN_BAND, /* it lies in another team's band */
     PR_REASON_NAME_INVALID,
     PR_REASON_NAME_REGISTERED,
+    PR_REASON_LINUX_EPHEMERAL, /* the hazards, in the order of enum pr_hazard */
+    PR_REASON_WINDOWS_DYNAMIC,
+    PR_REASON_BROWSER_BLOCKED,
+    PR_REASON_NODE_PORT_RANGE, /* also: a nodePort outside the range */
+    PR_REASON_CLASH,           /* another entry of the scope takes the port or name */
     PR_REASON_COUNT
 };
 
@@ -107,7 +156,9 @@ int pr_check_judge(const pr_api *api, const pr_check_entry *entry, const pr_chec
 void pr_verdict_free(pr_verdict *v);
 
 /* Two entries of a manifest that cannot both be: the same port and
- * protocol, or one name on two ports of a protocol. */
+ * protocol, or one name on two ports of a protocol, inside one scope
+ * (pr_origin.scope; entries without a source share the default scope).
+ * Each entry of a clash is then not ok, with a reason PR_REASON_CLASH. */
 typedef struct pr_clash {
     size_t a, b;    /* entry indexes, a < b */
     bool same_port; /* else same_name */
@@ -140,6 +191,11 @@ pr_body *pr_check_verdict(const pr_api *api, const pr_check_entry *entry,
                           const pr_check_options *opt);
 pr_body *pr_check_manifest(const pr_api *api, const pr_check_entry *entries, size_t n,
                            const pr_check_options *opt);
+
+/* The first rule of RFC 6335 section 5.1 that `name` breaks, as a
+ * sentence into buf ("\"x--y\" contains two hyphens in a row"): true;
+ * false when it breaks none. */
+bool pr_check_name_problem(const char *name, char *buf, size_t size);
 
 /* Is `port` unassigned for `proto` (and, with both, for tcp and udp)? Uses
  * the bitmaps built once by pr_api_new. */

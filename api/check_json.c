@@ -5,6 +5,42 @@
 #include "internal.h"
 #include "jsonw.h"
 
+static const char *use_name(enum pr_port_use u)
+{
+    switch (u) {
+    case PR_USE_NODE_PORT:
+        return "node_port";
+    case PR_USE_CLASH_ONLY:
+        return "clash_only";
+    case PR_USE_VIRTUAL:
+        return "service_port";
+    default:
+        return "choice";
+    }
+}
+
+/* An entry read from a file says where it is: "origin", after the
+ * members every verdict has. */
+static void origin_member(pr_jw *w, const pr_check_entry *e)
+{
+    const pr_origin *o = e->origin;
+    if (!o)
+        return;
+    PR_JW_LIT(w, ",\"origin\":{\"file\":");
+    pr_jw_string(w, o->file);
+    PR_JW_LIT(w, ",\"line\":");
+    pr_jw_uint(w, o->line);
+    PR_JW_LIT(w, ",\"column\":");
+    pr_jw_uint(w, o->column);
+    PR_JW_LIT(w, ",\"where\":");
+    pr_jw_text(w, o->where);
+    PR_JW_LIT(w, ",\"scope\":");
+    pr_jw_text(w, o->scope);
+    PR_JW_LIT(w, ",\"use\":");
+    pr_jw_string(w, use_name(e->use));
+    PR_JW_LIT(w, "}");
+}
+
 /* The Verdict object's members, without its braces (an answer adds the
  * registry's stamp). */
 static void verdict_members(pr_jw *w, const pr_api *api, const pr_verdict *v)
@@ -64,6 +100,7 @@ static void verdict_members(pr_jw *w, const pr_api *api, const pr_verdict *v)
         pr_jw_uint(w, v->suggestions[i]);
     }
     PR_JW_LIT(w, "]");
+    origin_member(w, e);
 }
 
 /* The ManifestResult object's members. */

@@ -1,10 +1,14 @@
 /* check_routes.c: GET and POST /v1/check, GET /v1/ports/free. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "check.h"
+#include "check_report.h"
 #include "csv_table.h"
+#include "deploy.h"
+#include "hazards.h"
 #include "internal.h"
 #include "listpage.h"
 #include "plan.h"
@@ -36,14 +40,40 @@ static bool owner_param(const pr_request *req, pr_response *resp, const char **o
 
 static bool options_params(const pr_request *req, pr_response *resp, pr_check_options *opt)
 {
-    uint32_t suggest;
+    *opt = (pr_check_options){0};
+    uint32_t suggest, count, from, to;
     if (!owner_param(req, resp, &opt->owner))
         return false;
     if (!pr_param_bool(req, resp, "both", &opt->both) ||
+        !pr_param_bool(req, resp, "by_name", &opt->by_name) ||
         !pr_param_uint(req, resp, "suggest", 0, PR_MAX_SUGGESTIONS, PR_DEFAULT_SUGGESTIONS,
-                       &suggest))
+                       &suggest) ||
+        !pr_param_uint(req, resp, "count", 1, 64, 1, &count) ||
+        !pr_param_uint(req, resp, "from", 1, 65535, 1, &from) ||
+        !pr_param_uint(req, resp, "to", 1, 65535, 65535, &to))
         return false;
+    const pr_param *hz = pr_param_find(req, "hazards");
+    if (hz && !pr_hazards_parse(hz->value, hz->value_len, &opt->hazards_off)) {
+        char q[96];
+        pr_error_quote(hz->value, hz->value_len, 60, q, sizeof q);
+        pr_problem(resp, req, 400, "hazards",
+                   "hazards must be all, none, or a comma-separated list of linux_ephemeral, "
+                   "windows_dynamic, browser_blocked, node_port_range, not %s",
+                   q);
+        return false;
+    }
+    bool span = pr_param_find(req, "from") || pr_param_find(req, "to");
+    if (span && from > to) {
+        pr_problem(resp, req, 400, "from", "from (%u) is above to (%u)", (unsigned)from,
+                   (unsigned)to);
+        return false;
+    }
+    if (span) {
+        opt->span_first = (uint16_t)from;
+        opt->span_last = (uint16_t)to;
+    }
     opt->suggest = suggest;
+    opt->count = count;
     return true;
 }
 
@@ -113,6 +143,144 @@ static bool is_json_media_type(const char *field)
             strncasecmp(field, "application/", 12) == 0);
 }
 
+/* RFC 9512: application/yaml; the older names some tools still send. */
+static bool is_yaml_media_type(const char *field)
+{
+    static const char *const types[] = {"application/yaml", "application/x-yaml", "text/yaml",
+                                        "text/x-yaml"};
+    size_t len = strcspn(field, ";");
+    while (len && (field[len - 1] == ' ' || field[len - 1] == '\t'))
+        len--;
+    for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+        if (len == strlen(types[i]) && strncasecmp(field, types[i], len) == 0)
+            return true;
+    return false;
+}
+
+/* The report's format: format= wins; else the first media type of Accept
+ * that names one (RFC 9110 12.5.1; a type with q=0 is refused, other
+ * weights are not ranked); else JSON. */
+static bool report_format(const pr_request *req, pr_response *resp, enum pr_report_format *out)
+{
+    *out = PR_REPORT_JSON;
+    const pr_param *f = pr_param_find(req, "format");
+    if (f) {
+        if (pr_report_format_parse(f->value, f->value_len, out))
+            return true;
+        char q[96];
+        pr_error_quote(f->value, f->value_len, 40, q, sizeof q);
+        pr_problem(resp, req, 400, "format",
+                   "format must be one of text, json, sarif, junit, github, not %s", q);
+        return false;
+    }
+    static const struct {
+        const char *type;
+        enum pr_report_format format;
+    } types[] = {{"application/json", PR_REPORT_JSON},
+                 {"application/sarif+json", PR_REPORT_SARIF},
+                 {"application/xml", PR_REPORT_JUNIT},
+                 {"text/xml", PR_REPORT_JUNIT},
+                 {"text/plain", PR_REPORT_TEXT}};
+    for (const char *a = req->accept; a && *a;) {
+        size_t item = strcspn(a, ","), len = strcspn(a, ";,");
+        while (*a == ' ' || *a == '\t') {
+            a++;
+            item--;
+            len--;
+        }
+        while (len && (a[len - 1] == ' ' || a[len - 1] == '\t'))
+            len--;
+        const char *params = a + len;
+        bool refused = false;
+        for (const char *qp = params; qp < a + item; qp++)
+            if ((qp[0] == 'q' || qp[0] == 'Q') && qp[1] == '=' && qp > params &&
+                (qp[-1] == ';' || qp[-1] == ' '))
+                refused = strtod(qp + 2, NULL) == 0.0;
+        for (size_t i = 0; !refused && i < sizeof types / sizeof *types; i++)
+            if (len == strlen(types[i].type) && strncasecmp(a, types[i].type, len) == 0) {
+                *out = types[i].format;
+                return true;
+            }
+        a += item + (a[item] == ',');
+    }
+    return true;
+}
+
+/* Judges the entries and answers in the format: every format is a
+ * rendering of the one judged manifest. */
+static void answer(pr_api *api, const pr_request *req, pr_response *resp,
+                   const pr_check_entry *entries, size_t n, const pr_check_options *opt,
+                   enum pr_report_format format)
+{
+    pr_manifest m;
+    if (pr_check_manifest_judge(api, entries, n, opt, &m) != 0) {
+        pr_problem(resp, req, 500, NULL, "out of memory while judging the manifest");
+        return;
+    }
+    if (format == PR_REPORT_JSON) {
+        pr_respond_body(resp, req, pr_manifest_body(api, &m));
+    } else {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&text, &len);
+        /* which data judged, first: a verdict is only as good as its date */
+        const pr_registry *reg = pr_api_registry(api);
+        char updated[11], header[320];
+        snprintf(header, sizeof header, "registry: %s (%s)", pr_date_format(reg->updated, updated),
+                 reg->source);
+        int rc = out ? pr_report_write(out, api, &m, format, header) : -1;
+        if (out && fclose(out) != 0)
+            rc = -1;
+        pr_respond_body(resp, req, rc == 0 ? pr_body_new(text, len) : NULL);
+        free(text);
+        if (resp->status == 200)
+            resp->content_type = pr_report_media_type(format);
+    }
+    pr_manifest_free(&m);
+    resp->cacheable = false; /* an answer to this body alone */
+}
+
+/* A body of compose files or Kubernetes manifests (deploy.h). */
+static void check_yaml(pr_api *api, const pr_request *req, pr_response *resp,
+                       const pr_check_options *opt, enum pr_report_format format)
+{
+    const pr_param *file = pr_param_find(req, "file");
+    const char *name = file && file->value_len ? file->value : "body";
+    if (file && (file->value_len > 200 || !pr_utf8_valid(file->value, file->value_len, NULL))) {
+        pr_problem(resp, req, 400, "file", "file must be a name of 1 to 200 bytes of UTF-8");
+        return;
+    }
+    pr_deploy_set set;
+    pr_deploy_init(&set, api->cfg.max_manifest);
+    char err[1024];
+    if (pr_deploy_read(&set, name, req->body, req->body_len, err, sizeof err) != 0) {
+        int status = strstr(err, "out of memory") ? 500 : set.count >= set.max_entries ? 413 : 400;
+        pr_problem(resp, req, status, NULL, "%s", err);
+    } else if (set.count == 0) {
+        /* as for an empty JSON manifest: a job whose files lost their
+         * ports must not pass */
+        pr_problem(resp, req, 400, NULL, "%s: no port in it to check", name);
+    } else if (opt->both) {
+        size_t i = 0;
+        while (i < set.count &&
+               (set.entries[i].proto == PR_PROTO_TCP || set.entries[i].proto == PR_PROTO_UDP ||
+                set.entries[i].use == PR_USE_CLASH_ONLY))
+            i++;
+        if (i < set.count)
+            pr_problem(resp, req, 400, "both",
+                       "both=true asks for ports free for tcp and udp; port %zu is %s", i,
+                       pr_proto_name(set.entries[i].proto));
+        else {
+            pr_deploy_finish(&set);
+            answer(api, req, resp, set.entries, set.count, opt, format);
+        }
+    } else {
+        pr_deploy_finish(&set);
+        answer(api, req, resp, set.entries, set.count, opt, format);
+    }
+    pr_deploy_free(&set);
+}
+
 /* Reads one manifest entry; on a problem fills a 400 naming the entry. */
 static bool read_entry(const pr_request *req, pr_response *resp, json_t *item, size_t i,
                        const pr_check_options *opt, pr_check_entry *out)
@@ -125,11 +293,13 @@ static bool read_entry(const pr_request *req, pr_response *resp, json_t *item, s
     }
     json_object_foreach(item, key, value)
     {
-        if (strcmp(key, "port") && strcmp(key, "protocol") && strcmp(key, "name")) {
+        if (strcmp(key, "port") && strcmp(key, "protocol") && strcmp(key, "name") &&
+            strcmp(key, "scope")) {
             char q[96];
             pr_error_quote(key, strlen(key), 40, q, sizeof q);
             pr_problem(resp, req, 400, NULL,
-                       "entry %zu: unknown key %s (an entry has port, protocol and name)", i, q);
+                       "entry %zu: unknown key %s (an entry has port, protocol, name and scope)", i,
+                       q);
             return false;
         }
     }
@@ -155,6 +325,18 @@ static bool read_entry(const pr_request *req, pr_response *resp, json_t *item, s
                    PR_MAX_NAME_BYTES);
         return false;
     }
+    /* the user's grouping: entries clash only inside one scope */
+    json_t *scope = json_object_get(item, "scope");
+    if (scope && !json_is_null(scope) &&
+        (!json_is_string(scope) || json_string_length(scope) == 0 ||
+         json_string_length(scope) > PR_MAX_NAME_BYTES ||
+         strlen(json_string_value(scope)) != json_string_length(scope))) {
+        pr_problem(resp, req, 400, NULL,
+                   "entry %zu: scope must be a string of 1 to %d bytes or null", i,
+                   PR_MAX_NAME_BYTES);
+        return false;
+    }
+    out->scope = json_is_string(scope) ? json_string_value(scope) : NULL;
     char where[32];
     snprintf(where, sizeof where, "entry %zu: ", i);
     if (!both_fits(req, resp, opt, out->proto, where))
@@ -169,13 +351,16 @@ void pr_handle_check_post(pr_api *api, const pr_request *req, pr_response *resp,
 {
     (void)arg, (void)arg_len;
     pr_check_options opt;
-    if (!options_params(req, resp, &opt))
+    enum pr_report_format format;
+    if (!options_params(req, resp, &opt) || !report_format(req, resp, &format))
         return;
-    if (req->content_type && !is_json_media_type(req->content_type)) {
+    bool yaml = req->content_type && is_yaml_media_type(req->content_type);
+    if (req->content_type && !yaml && !is_json_media_type(req->content_type)) {
         char q[96];
         pr_error_quote(req->content_type, strlen(req->content_type), 60, q, sizeof q);
         pr_problem(resp, req, 415, NULL,
-                   "the manifest must be application/json, not %s (with curl: -H "
+                   "the manifest must be application/json, or compose files and Kubernetes "
+                   "manifests as application/yaml, not %s (with curl: -H "
                    "'Content-Type: application/json')",
                    q);
         return;
@@ -187,6 +372,10 @@ void pr_handle_check_post(pr_api *api, const pr_request *req, pr_response *resp,
     }
     if (req->body_len > PR_MAX_BODY_BYTES) {
         pr_problem(resp, req, 413, NULL, "the manifest is over %d bytes", PR_MAX_BODY_BYTES);
+        return;
+    }
+    if (yaml) {
+        check_yaml(api, req, resp, &opt, format);
         return;
     }
     json_error_t jerr;
@@ -224,10 +413,8 @@ void pr_handle_check_post(pr_api *api, const pr_request *req, pr_response *resp,
         size_t i = 0;
         while (i < n && read_entry(req, resp, json_array_get(root, i), i, &opt, &entries[i]))
             i++;
-        if (i == n) {
-            pr_respond_body(resp, req, pr_check_manifest(api, entries, n, &opt));
-            resp->cacheable = false; /* an answer to this body alone */
-        }
+        if (i == n)
+            answer(api, req, resp, entries, n, &opt, format);
     }
     free(entries);
     json_decref(root);

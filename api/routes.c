@@ -12,9 +12,12 @@ static const char *const services_params[] = {"protocol", "status", "assignee", 
 static const char *const page_params[] = {"limit", "offset", NULL};
 static const char *const search_params[] = {"q", "limit", "offset", NULL};
 static const char *const assignees_params[] = {"sort", "limit", "offset", NULL};
-static const char *const check_params[] = {"port",    "protocol", "name", "both",
-                                           "suggest", "owner",    NULL};
-static const char *const check_post_params[] = {"both", "suggest", "owner", NULL};
+static const char *const check_params[] = {"port",    "protocol", "name",  "both",
+                                           "suggest", "hazards",  "count", "from",
+                                           "to",      "by_name",  "owner", NULL};
+static const char *const check_post_params[] = {"both", "suggest", "hazards", "count",
+                                                "from", "to",      "by_name", "format",
+                                                "file", "owner",   NULL};
 static const char *const free_params[] = {"protocol", "from", "to", "limit", "offset", NULL};
 static const char *const changes_params[] = {"since", "limit", "offset", NULL};
 static const char *const reserved_params[] = {"services", NULL};

@@ -36,6 +36,8 @@ static const char *const log_formats[] = {"plain", "json", NULL};
 static const char *const log_levels[] = {"error", "warn", "info", "debug", NULL};
 static const char *const on_off[] = {"on", "off", NULL};
 static const char *const http_modes[] = {"pool", "per-connection", NULL};
+/* in the order of enum pr_report_format */
+static const char *const check_formats[] = {"text", "json", "sarif", "junit", "github", NULL};
 
 #define AT(member) offsetof(pr_options, member)
 
@@ -116,6 +118,29 @@ static const setting settings[] = {
      AT(check_owner), NULL},
     {"--suggest", NULL, NUMBER, "N", 0, 20, NULL, "check: how many free ports to suggest",
      AT(check_suggest), "5"},
+    {"--format", NULL, CHOICE, "text|json|sarif|junit|github", 0, 0, check_formats,
+     "check: the report's format: text for people, json, sarif (2.1.0,\n"
+     "for code scanning), junit (XML), github (workflow commands)",
+     AT(check_format), "text"},
+    {"--manifest", NULL, TEXT, "FILE", 0, 0, NULL,
+     "check: a JSON manifest as POST /v1/check takes (- for standard input)", AT(check_manifest),
+     NULL},
+    {"--hazards", NULL, TEXT, "LIST", 0, 0, NULL,
+     "check: the host hazards to judge: all, none, or some of\n"
+     "linux_ephemeral,windows_dynamic,browser_blocked,node_port_range",
+     AT(check_hazards), "all"},
+    {"--local", NULL, SWITCH, NULL, 0, 0, NULL,
+     "check: this machine's ip_local_port_range and ip_local_reserved_ports\n"
+     "instead of Linux's default ephemeral range",
+     AT(check_local), NULL},
+    {"--count", NULL, NUMBER, "N", 1, 64, NULL, "check: suggest runs of N consecutive free ports",
+     AT(check_count), "1"},
+    {"--span", NULL, TEXT, "FROM-TO", 0, 0, NULL,
+     "check: suggest only ports inside this span (default 1024-49151)", AT(check_span), NULL},
+    {"--by-name", NULL, SWITCH, NULL, 0, 0, NULL,
+     "check: start suggestions where the service's name hashes to, so that\n"
+     "a name gets the same first suggestion while it stays free",
+     AT(check_by_name), NULL},
     {"--xml", NULL, TEXT, "FILE", 0, 0, NULL,
      "import: IANA's service-names-port-numbers.xml (records, contacts, date)", AT(import_xml),
      NULL},
@@ -141,8 +166,11 @@ static void print_usage(FILE *to)
           "              data, SIGTERM or SIGINT stop after open requests finish\n"
           "  validate    load the data (--data DIR or the built-in registry), print\n"
           "              its counts and warnings; exit 1 if it does not load\n"
-          "  check PORT/PROTOCOL [NAME] ...\n"
+          "  check [--format F] [--local] ARG ...\n"
           "              judge port choices offline, as GET/POST /v1/check does;\n"
+          "              each ARG is PORT/PROTOCOL [NAME], a compose file, a\n"
+          "              Kubernetes manifest, a JSON manifest, a directory (its\n"
+          "              *.yaml, *.yml, *.json) or - for standard input;\n"
           "              the first line names the registry's date and source.\n"
           "              exit 0 when all are sound, 1 when any is not, 2 on a\n"
           "              usage error, 3 when the data did not load\n"
@@ -314,7 +342,7 @@ int main(int argc, char **argv)
             const char *value = s->kind == SWITCH ? NULL : i + 1 < argc ? argv[++i] : NULL;
             if (!apply(s, value, &opt))
                 return bad_value(s, s->flag, value);
-        } else if (a[0] == '-') {
+        } else if (a[0] == '-' && a[1]) { /* "-": standard input */
             return bad_usage("unknown option %s", a);
         } else if (!command) {
             command = a;

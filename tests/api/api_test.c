@@ -79,6 +79,7 @@ void exchange_run_unparsed(pr_api *api, exchange *ex, enum pr_method method, con
     run(api, ex, method, target, NULL);
 }
 
+/* A JSON body, parsed (a gzip-encoded one is left unparsed). */
 static void parse_json(exchange *ex, const char *target)
 {
     if (ex->resp.body && ex->resp.body->coding == PR_CODING_IDENTITY && ex->resp.content_type &&

@@ -79,13 +79,13 @@ static const pin pins[] = {
     {"/v1/check?port=80&protocol=tcp&name=http", 200, 3970, "eaa1d0fd879172ae08e37725ba967332", ""},
     {"/v1/check?port=5264&protocol=tcp&name=foo-bar", 200, 692, "fd1374954fa339c83928028e3be7c4d7",
      ""},
-    {"/v1/check?port=22&protocol=udp&both=true&suggest=3", 200, 817,
-     "470f2d7ee1178303ee79c84e514055a7", ""},
+    {"/v1/check?port=22&protocol=udp&both=true&suggest=3", 200, 929,
+     "8506d4861e214f52da5da3628f07fca6", ""},
     {"/v1/check?port=1234&protocol=tcp&name=ssh", 200, 2139, "9d712c67d2b0f16f5194cf500c12c524",
      ""},
-    {"/v1/check?port=50000&protocol=dccp&name=--bad--name", 200, 621,
-     "46eb06fcb1f38e35eda18c8d9676caa2", ""},
-    {"/v1/check?port=6000&protocol=udp&suggest=0", 200, 679, "cdbf17e040585f991eafadc20439ae4a",
+    {"/v1/check?port=50000&protocol=dccp&name=--bad--name", 200, 778,
+     "07bb1abd5e2598b914100fd4c6e40c5c", ""},
+    {"/v1/check?port=6000&protocol=udp&suggest=0", 200, 793, "d9d26db10ff0aa211bbd8fa10ca54d02",
      ""},
     {"/v1/ports/99999", 400, 181, "282a29aef43090203999f35260907e57", ""},
     {"/v1/services?protocol=xyz", 400, 177, "0b489f16a1ba81973ad1695dc5054cb4", ""},
@@ -95,12 +95,12 @@ static const pin pins[] = {
     {"/v1/services?limit=0", 400, 192, "d2c01cd57d23d0dbf5ed871374259605", ""},
     {"/v1/ports/free?protocol=tcp,tcp", 400, 228, "d063d96e2a6d9056bc824f63ee0ca483", ""},
     {"/v1/check?port=80&protocol=tcp&both=yes", 400, 151, "97f27e7305a7eaed929ec0b7b1be1bda", ""},
-{"/", 200, 595, "2e432e5b567fa4f2a1d4479ea35dc5cc", ""},
+    {"/", 200, 595, "2e432e5b567fa4f2a1d4479ea35dc5cc", ""},
     {"POST /v1/check "
      "[{\"port\":80,\"protocol\":\"tcp\",\"name\":\"http\"},{\"port\":80,\"protocol\":\"tcp\","
      "\"name\":\"web\"},{\"port\":5264,\"protocol\":\"udp\"},{\"port\":7000,\"protocol\":\"tcp\","
      "\"name\":\"web\"}]",
-     200, 8505, "f0c8d5895933787302ed2894f5a9b766", ""},
+     200, 8725, "b116f4ad92517cdf4182c0da0a3c7ebc", ""},
     {"POST /v1/check [{\"port\":1,\"protocol\":\"sctp\",\"name\":null}]", 200, 451,
      "d12e93ec04f89c0993d046589f82828c", ""},
 };

@@ -228,3 +228,32 @@ Test(encoding, problems_are_not_encoded)
     cr_expect_not(e.resp.vary_encoding);
     exchange_end(&e);
 }
+
+/* Any bytes at all: the readers of both fields end, and stay within the
+ * field (AddressSanitizer watches), on random and adversarial values. */
+Test(negotiate_coding, any_field_value_is_read_safely)
+{
+    static const char alphabet[] = "gzipidentity*/;=q0.19,\" \t\\abcxX-\x01\x7f\xff";
+    char field[300];
+    unsigned seed = 12345;
+    for (int round = 0; round < 20000; round++) {
+        size_t len = (seed = seed * 1103515245u + 12345u) % (sizeof field - 1);
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            field[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        field[len] = '\0';
+        enum pr_format f;
+        (void)pr_accepts_gzip(field);
+        if (pr_negotiate_format(field, &f))
+            cr_assert(f < PR_FORMAT_COUNT);
+    }
+    static const char *const edges[] = {
+        ";",           ";;;",      "q=", "gzip;q", "gzip;=", "\"",   "gzip;a=\"",
+        "gzip;a=\"\\", "*/*;q=0.", "/",  "//",     "*/",     "a/b/c"};
+    for (size_t i = 0; i < sizeof edges / sizeof *edges; i++) {
+        enum pr_format f;
+        (void)pr_accepts_gzip(edges[i]);
+        (void)pr_negotiate_format(edges[i], &f);
+    }
+}

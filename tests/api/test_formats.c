@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../iana_csv.h"
 #include "fixture.h"
 #include "formats.h"
 #include "negotiate.h"
@@ -58,97 +59,6 @@ Test(negotiate_format, weights_specificity_and_ties)
     cr_expect_eq(pr_format_parse("text"), PR_FORMAT_COUNT);
 }
 
-/* ---- IANA's file, read here with no help from data/ ---- */
-
-typedef struct csv_file {
-    char *bytes;
-    size_t len;
-    size_t header_len;
-    size_t *start; /* row i is bytes[start[i] .. start[i + 1]) */
-    size_t rows;
-} csv_file;
-
-/* Rows end at a line break outside quotes (RFC 4180 2.6). */
-static csv_file read_csv(const char *path)
-{
-    csv_file f = {0};
-    FILE *fp = fopen(path, "rb");
-    cr_assert_not_null(fp, "%s", path);
-    fseek(fp, 0, SEEK_END);
-    f.len = (size_t)ftell(fp);
-    rewind(fp);
-    f.bytes = malloc(f.len + 1);
-    cr_assert_eq(fread(f.bytes, 1, f.len, fp), f.len);
-    fclose(fp);
-    f.bytes[f.len] = '\0';
-    f.start = malloc((f.len + 2) * sizeof *f.start);
-    bool quoted = false;
-    size_t at = 0, begin = 0;
-    for (; at < f.len; at++) {
-        if (f.bytes[at] == '"')
-            quoted = !quoted;
-        else if (f.bytes[at] == '\n' && !quoted) {
-            if (!f.header_len)
-                f.header_len = at + 1;
-            else
-                f.start[f.rows++] = begin;
-            begin = at + 1;
-        }
-    }
-    f.start[f.rows] = begin;
-    return f;
-}
-
-/* The cells of row i, unquoted, into cells[12] (malloc'ed strings). */
-static void split_row(const csv_file *f, size_t i, char *cells[12])
-{
-    const char *p = f->bytes + f->start[i], *end = f->bytes + f->start[i + 1];
-    for (int c = 0; c < 12; c++) {
-        char *cell = malloc((size_t)(end - p) + 1);
-        size_t n = 0;
-        if (p < end && *p == '"') {
-            for (p++; p < end; p++) {
-                if (*p == '"' && p + 1 < end && p[1] == '"')
-                    cell[n++] = '"', p++;
-                else if (*p == '"') {
-                    p++;
-                    break;
-                } else
-                    cell[n++] = *p;
-            }
-        } else {
-            while (p < end && *p != ',' && *p != '\r' && *p != '\n')
-                cell[n++] = *p++;
-        }
-        cell[n] = '\0';
-        cells[c] = cell;
-        if (p < end && *p == ',')
-            p++;
-    }
-}
-
-static char *expected_search_csv(const char *term, size_t *len)
-{
-    csv_file f = read_csv(PR_IANA_DIR "/service-names-port-numbers.csv");
-    char *out = malloc(f.len + 1);
-    memcpy(out, f.bytes, f.header_len);
-    size_t n = f.header_len;
-    for (size_t i = 0; i < f.rows; i++) {
-        char *cells[12];
-        split_row(&f, i, cells);
-        if (row_matches_term(cells, term)) {
-            memcpy(out + n, f.bytes + f.start[i], f.start[i + 1] - f.start[i]);
-            n += f.start[i + 1] - f.start[i];
-        }
-        for (int c = 0; c < 12; c++)
-            free(cells[c]);
-    }
-    free(f.bytes);
-    free(f.start);
-    *len = n;
-    return out;
-}
-
 static void ask(exchange *e, const char *target, const char *accept)
 {
     request_fields f = {.accept = accept};
@@ -158,7 +68,7 @@ static void ask(exchange *e, const char *target, const char *accept)
 Test(formats, the_csv_of_a_search_for_ups_is_ianas_own_bytes)
 {
     size_t len;
-    char *want = expected_search_csv("ups", &len);
+    char *want = iana_csv_search(PR_IANA_DIR "/service-names-port-numbers.csv", "ups", &len);
     cr_assert_gt(len, 1000);
     static const struct {
         const char *target, *accept;
@@ -191,6 +101,7 @@ Test(formats, every_list_of_records_in_every_format)
         "/v1/services/http",
         "/v1/assignees/IESG",
         "/v1/contacts/Jon_Postel",
+        "/v1/changes?since=2020-01-01&limit=40",
         "/v1/services?port=3493",
     };
     for (size_t i = 0; i < sizeof targets / sizeof *targets; i++) {

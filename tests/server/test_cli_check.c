@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,6 +50,9 @@ static void append(int fd, char **buf, size_t *len, bool *open)
     (*buf)[*len] = '\0';
 }
 
+/* When set, the file a run reads as its standard input. */
+static const char *stdin_path;
+
 /* Runs `portreg` with args (NULL-terminated) and data_env as PORTREG_DATA
  * (unset when NULL); collects stdout, stderr and the exit status. */
 static run_result run_env(const char *data_env, const char *const *args)
@@ -58,9 +62,19 @@ static run_result run_env(const char *data_env, const char *const *args)
     cr_assert_eq(pipe(err_pipe), 0);
     const char *argv[300] = {PR_PORTREG};
     int argc = 1;
+    /* the tests of the registry's rules judge without the host hazards,
+     * which have tests of their own: a check without --hazards gets
+     * --hazards none */
+    bool hazards = false;
+    for (int i = 0; args[i]; i++)
+        hazards = hazards || strcmp(args[i], "--hazards") == 0;
     for (int i = 0; args[i]; i++) {
-        cr_assert_lt(argc, 299);
+        cr_assert_lt(argc, 297);
         argv[argc++] = args[i];
+        if (i == 0 && strcmp(args[0], "check") == 0 && !hazards) {
+            argv[argc++] = "--hazards";
+            argv[argc++] = "none";
+        }
     }
     argv[argc] = NULL;
     pid_t pid = fork();
@@ -72,6 +86,12 @@ static run_result run_env(const char *data_env, const char *const *args)
         close(out_pipe[1]);
         close(err_pipe[0]);
         close(err_pipe[1]);
+        if (stdin_path) {
+            int fd = open(stdin_path, O_RDONLY);
+            if (fd < 0 || dup2(fd, 0) < 0)
+                _exit(126);
+            close(fd);
+        }
         if (data_env)
             setenv("PORTREG_DATA", data_env, 1);
         else
@@ -200,8 +220,13 @@ Test(cli, suggest_and_both)
 Test(cli, clashes_exit_1)
 {
     run_result r = RUN("check", "5260/tcp", "svc-a", "5260/tcp", "svc-b");
-    cr_assert_eq(r.status, 1, "every verdict is ok, but the two clash");
-    cr_assert_str_eq(r.out, "5260/tcp svc-a: ok\n5260/tcp svc-b: ok\n"
+    cr_assert_eq(r.status, 1, "the port is free, but the two clash");
+    cr_assert_str_eq(r.out, "5260/tcp svc-a: NOT OK\n"
+                            "  clash: 5260/tcp is also taken by entry 1\n"
+                            "  free nearby: 5259, 5261, 5258, 5262, 5257\n"
+                            "5260/tcp svc-b: NOT OK\n"
+                            "  clash: 5260/tcp is also taken by entry 0\n"
+                            "  free nearby: 5259, 5261, 5258, 5262, 5257\n"
                             "clash: entries 0 and 1 both use 5260/tcp\n");
     run_free(&r);
     r = RUN("check", "5260/udp", "mysvc", "5261/udp", "MYSVC");
@@ -372,7 +397,8 @@ static void json_is_post_answer(const char *data_dir)
         " {\"port\": 5260, \"protocol\": \"tcp\", \"name\": \"my--svc\"},"
         " {\"port\": 5260, \"protocol\": \"tcp\", \"name\": \"nut\"},"
         " {\"port\": 49152, \"protocol\": \"udp\", \"name\": \"x\"}]";
-    const char *const variants[][3] = {{"", NULL}, {"?both=true&suggest=3", "--both", "--suggest"}};
+    const char *const variants[][3] = {
+        {"?hazards=none", NULL}, {"?both=true&suggest=3&hazards=none", "--both", "--suggest"}};
     for (int v = 0; v < 2; v++) {
         char target[64];
         snprintf(target, sizeof target, "/v1/check%s", variants[v][0]);
@@ -460,5 +486,141 @@ Test(cli, data_with_the_whole_registry)
     assert_contains(r.out, "4726/tcp: NOT OK\n  reserved:");
     assert_contains(r.out, "49151/udp: NOT OK\n  reserved:");
     assert_contains(r.out, "free nearby: 9874, 9873, 9872, 9871, 9879\n");
+    run_free(&r);
+}
+
+/* ---- deployment files: `portreg check FILE|DIR|-` ---- */
+
+#define DEPLOY(rel) PR_TEST_DIR "/deploy/" rel
+
+Test(cli, deployment_files_point_at_their_lines)
+{
+    run_result r = RUN_BUILTIN("check", DEPLOY("good/k8s-app.yaml"));
+    cr_assert_eq(r.status, 1, "exit %d: %s", r.status, r.err);
+    assert_contains(r.out, DEPLOY("good/k8s-app.yaml") ":38:30: 8080/tcp http (Deployment api, "
+                                                       "container api, ports[0]): NOT OK\n"
+                                                       "  clash: 8080/tcp is also taken by");
+    assert_contains(r.out, DEPLOY("good/k8s-app.yaml") ":12:13: 80/tcp http (Service api, "
+                                                       "spec.ports[0]): ok\n");
+    assert_contains(r.out, DEPLOY("good/k8s-app.yaml") ":42:30: 9090/tcp metrics-endpoint-port "
+                                                       "(Deployment api, container api, "
+                                                       "ports[2]): NOT OK\n  name_invalid:");
+    cr_assert_eq(r.err_len, 0, "%s", r.err);
+    run_free(&r);
+    /* a sound file exits 0 */
+    r = RUN_BUILTIN("check", DEPLOY("good/../sound/compose.yaml"));
+    cr_assert_eq(r.status, 0, "exit %d: %s%s", r.status, r.out, r.err);
+    run_free(&r);
+}
+
+Test(cli, a_directory_standard_input_and_a_manifest)
+{
+    /* a directory: its files in name order */
+    run_result r = RUN_BUILTIN("check", "--format", "json", DEPLOY("good"));
+    cr_assert_eq(r.status, 1, "exit %d: %s", r.status, r.err);
+    json_t *j = json_loadb(r.out, r.out_len, 0, NULL);
+    cr_assert_not_null(j);
+    json_t *verdicts = json_object_get(j, "verdicts");
+    cr_assert_eq(json_array_size(verdicts), 7 + 18 + 2 + 11 + 4 + 2);
+    const char *first = json_string_value(
+        json_object_get(json_object_get(json_array_get(verdicts, 0), "origin"), "file"));
+    cr_assert_str_eq(first, DEPLOY("good/compose-long.yml"));
+    json_decref(j);
+    run_free(&r);
+    /* standard input, named "-" */
+    stdin_path = DEPLOY("good/compose-short.yaml");
+    r = RUN_BUILTIN("check", "-");
+    stdin_path = NULL;
+    cr_assert_eq(r.status, 1, "exit %d: %s", r.status, r.err);
+    assert_contains(r.out, "-:8:9: 8080/tcp (service web, ports[0]): NOT OK\n");
+    run_free(&r);
+    /* --manifest, with PORT/PROTOCOL beside it: one manifest, one scope */
+    r = RUN_BUILTIN("check", "--manifest", DEPLOY("good/manifest.json"), "5264/tcp");
+    cr_assert_eq(r.status, 1);
+    assert_contains(r.out, "5264/tcp: NOT OK\n  assigned: 5264/tcp is assigned to 3com-njack-1");
+    assert_contains(
+        r.out, "  clash: 5264/tcp is also taken by entry 0 (" DEPLOY("good/manifest.json") ":2)");
+    run_free(&r);
+}
+
+Test(cli, bad_files_exit_2_with_the_reason)
+{
+    const struct {
+        const char *file, *part;
+    } cases[] = {
+        {DEPLOY("bad/empty.yaml"), "bad/empty.yaml: empty: no compose file"},
+        {DEPLOY("bad/malformed.yaml"), "bad/malformed.yaml: not readable YAML: line 4, column 1"},
+        {DEPLOY("bad/unknown-kind.yaml"), "bad/unknown-kind.yaml:1:1: unknown kind"},
+        {DEPLOY("bad/deep.yaml"), "nested more than 64 collections deep"},
+        {DEPLOY("bad/laughs.yaml"), "bad/laughs.yaml:25:4: service web, ports[0]"},
+        {DEPLOY("bad/bad-port.yaml"), "bad/bad-port.yaml:4:9:"},
+        {DEPLOY("bad/missing.yaml"), "bad/missing.yaml: No such file or directory"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        run_result r = RUN_BUILTIN("check", cases[i].file);
+        cr_assert_eq(r.status, 2, "%s: exit %d", cases[i].file, r.status);
+        cr_assert_eq(r.out_len, 0, "%s: %s", cases[i].file, r.out);
+        assert_contains(r.err, cases[i].part);
+        run_free(&r);
+    }
+    /* a 10 MB file is refused once 1 MiB has been read */
+    char big[512];
+    snprintf(big, sizeof big, "%s/big-compose.yaml", PR_TEST_TMP);
+    FILE *f = fopen(big, "w");
+    cr_assert_not_null(f);
+    fputs("services:\n  web:\n    ports:\n", f);
+    for (int i = 0; i < 10 * 1024 * 1024 / 20; i++)
+        fputs("      - \"8080:80\"\n", f);
+    fclose(f);
+    run_result r = RUN_BUILTIN("check", big);
+    cr_assert_eq(r.status, 2);
+    assert_contains(r.err, "big-compose.yaml: over 1048576 bytes, the limit of a deployment file");
+    run_free(&r);
+    unlink(big);
+    /* options */
+    r = RUN_BUILTIN("check", "--hazards", "linux", "8080/tcp");
+    cr_assert_eq(r.status, 2);
+    assert_contains(r.err, "--hazards: \"linux\" is not all, none");
+    run_free(&r);
+    r = RUN_BUILTIN("check", "--span", "5000-4000", "8080/tcp");
+    cr_assert_eq(r.status, 2);
+    run_free(&r);
+    r = RUN_BUILTIN("check", "--format", "pdf", "8080/tcp");
+    cr_assert_eq(r.status, 2);
+    run_free(&r);
+}
+
+Test(cli, files_when_the_data_does_not_load_exit_3)
+{
+    run_result r = RUN_WITH("/nonexistent-portreg-data", "check", DEPLOY("good/k8s-app.yaml"));
+    cr_assert_eq(r.status, 3, "exit %d: %s", r.status, r.err);
+    assert_contains(r.err, "the data did not load");
+    run_free(&r);
+}
+
+Test(cli, every_format_keeps_the_exit_status)
+{
+    const char *formats[] = {"text", "json", "sarif", "junit", "github"};
+    for (size_t i = 0; i < 5; i++) {
+        run_result r =
+            RUN_BUILTIN("check", "--format", formats[i], DEPLOY("good/compose-long.yml"));
+        cr_assert_eq(r.status, 1, "%s: exit %d: %s", formats[i], r.status, r.err);
+        cr_assert_gt(r.out_len, 0);
+        run_free(&r);
+        r = RUN_BUILTIN("check", "--format", formats[i], DEPLOY("sound/compose.yaml"));
+        cr_assert_eq(r.status, 0, "%s: exit %d: %s", formats[i], r.status, r.err);
+        run_free(&r);
+    }
+    run_result r = RUN_BUILTIN("check", "--format", "github", DEPLOY("good/compose-long.yml"));
+    assert_contains(
+        r.out, "::error file=" DEPLOY("good/compose-long.yml") ",line=9,col=20,"
+                                                               "title=portreg assigned%3A 8000/tcp "
+                                                               "api-http::service api, ports[0]: "
+                                                               "8000/tcp is assigned to irdmi");
+    assert_contains(r.out, "portreg: 4 of 7 ports sound\n");
+    run_free(&r);
+    /* --local reads this machine's ranges: the verdicts still come */
+    r = RUN_BUILTIN("check", "--local", "5260/tcp");
+    cr_assert(r.status == 0 || r.status == 1, "exit %d: %s", r.status, r.err);
     run_free(&r);
 }

@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../iana_csv.h"
 #include "fixture.h"
 
 TestSuite(gzip, .init = fixture_registry, .fini = fixture_stop);
 
-#define GZIP "Accept-Encoding: gzip, deflate, br\r\n"
+#define GZIP   "Accept-Encoding: gzip, deflate, br\r\n"
+#define PR_CSV "text/csv; charset=utf-8; header=present"
 
 /* GET target twice, plain and gzip: the second inflates to the first. */
 Test(gzip, list_pages_go_out_compressed_when_asked)
@@ -211,8 +213,38 @@ Test(formats, not_acceptable_and_pretty)
     http_request(srv.port, "GET", "/v1/ports/80?format=yaml", NULL, &r);
     cr_expect_eq(r.status, 400);
     http_response_free(&r);
+    /* the changes since a day are a list of records too */
+    http_request(srv.port, "GET", "/v1/changes?since=2024-01-01&limit=5&format=csv", NULL, &r);
+    cr_expect_eq(r.status, 200);
+    cr_expect_str_eq(http_header(&r, "Content-Type", buf, sizeof buf), PR_CSV);
+    cr_expect_not_null(http_header(&r, "Link", buf, sizeof buf));
+    http_response_free(&r);
+    http_request(srv.port, "GET", "/v1/changes?since=2024-01-01&limit=5", "Accept: text/plain\r\n",
+                 &r);
+    cr_expect_eq(r.status, 200);
+    cr_expect_eq(strncmp(r.body, "service ", 8), 0);
+    http_response_free(&r);
     http_request(srv.port, "GET", "/v1/ports/22?pretty", NULL, &r);
     cr_expect_eq(r.status, 200);
     cr_expect_eq(strncmp(r.body, "{\n  \"port\": 22,\n", 16), 0, "%.40s", r.body);
     http_response_free(&r);
+}
+
+/* The issue's own test, on the wire: the CSV of a search for ups is the
+ * matching rows of IANA's file, byte for byte, the header row first. */
+Test(formats, the_csv_of_a_search_for_ups_is_ianas_own_bytes)
+{
+    size_t len;
+    char *want = iana_csv_search(PR_IANA_DIR "/service-names-port-numbers.csv", "ups", &len);
+    static const char *const asks[][2] = {{"/v1/search?q=ups&limit=1000&format=csv", NULL},
+                                          {"/v1/search?q=ups&limit=1000", "Accept: text/csv\r\n"}};
+    for (size_t i = 0; i < 2; i++) {
+        http_response r;
+        http_request(srv.port, "GET", asks[i][0], asks[i][1], &r);
+        cr_assert_eq(r.status, 200);
+        cr_assert_eq(r.body_len, len, "%zu bytes, IANA's rows are %zu", r.body_len, len);
+        cr_assert(memcmp(r.body, want, len) == 0);
+        http_response_free(&r);
+    }
+    free(want);
 }
