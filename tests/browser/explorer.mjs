@@ -132,7 +132,12 @@ async function main() {
   const nav = await page.goto(base + '/', { waitUntil: 'load' });
   check(nav.headers()['content-type'].startsWith('text/html'), 'a browser gets the page at /');
   check(/default-src 'self'/.test(nav.headers()['content-security-policy'] || ''), 'the page has its CSP');
-  check(nav.headers().vary === 'Accept', '/ says Vary: Accept');
+  // Vary names Accept (the page or the JSON index), and Accept-Encoding as
+  // the page goes out gzip-encoded to a browser
+  const vary = (nav.headers().vary || '').split(/\s*,\s*/);
+  check(vary.includes('Accept'), '/ says Vary: Accept');
+  check(nav.headers()['content-encoding'] === 'gzip' && vary.includes('Accept-Encoding'),
+    'the page goes out gzip-encoded, with Vary: Accept-Encoding');
   await viewShown('#/');
   const first = await page.evaluate(() => ({
     render: performance.getEntriesByName('pr-first-render')[0].startTime,
