@@ -109,6 +109,7 @@ typedef struct walk {
     uint32_t n, k;        /* candidates, and the next one to try */
     bool scan;            /* with every record a candidate, jump from term hit to hit */
     bool none;            /* the filter names a person no record cites */
+    pr_search search;     /* the term's hits, when scan */
 } walk;
 
 static void walk_start(walk *wk, const pr_registry *reg, const filter *f, bool none)
@@ -118,7 +119,9 @@ static void walk_start(walk *wk, const pr_registry *reg, const filter *f, bool n
     wk->none = none;
     wk->cand = candidates(reg, f, &wk->n);
     wk->scan = !wk->cand && f->term_len;
-    wk->k = wk->scan ? pr_registry_next_match(reg, 0, f->term, f->term_len) : 0;
+    if (wk->scan)
+        pr_search_records(reg, f->term, f->term_len, &wk->search);
+    wk->k = wk->scan ? pr_search_next(reg, &wk->search) : 0;
 }
 
 static bool walk_next(void *ctx, uint32_t *item)
@@ -128,8 +131,7 @@ static bool walk_next(void *ctx, uint32_t *item)
         return false;
     while (wk->k < wk->n) {
         uint32_t k = wk->k;
-        wk->k =
-            wk->scan ? pr_registry_next_match(wk->reg, k + 1, wk->f->term, wk->f->term_len) : k + 1;
+        wk->k = wk->scan ? pr_search_next(wk->reg, &wk->search) : k + 1;
         uint32_t i = wk->cand ? wk->cand[k] : k;
         if (matches(wk->reg, wk->f, i)) {
             *item = i;

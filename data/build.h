@@ -44,6 +44,7 @@ typedef struct storage {
     uint32_t *search_start;
     char *people_text;
     uint32_t *people_start;
+    void *trigram_arrays[3]; /* the records' trigram index: slots, start, items */
     uint32_t *changes;
     pr_error *warnings;
     pr_header *header;
@@ -135,6 +136,9 @@ int prd_build_name_index(builder *b, pr_registry *reg, pr_error *err);
 int prd_build_port_index(builder *b, pr_registry *reg, pr_error *err);
 int prd_build_search_text(builder *b, pr_registry *reg, pr_error *err);
 int prd_build_people_text(builder *b, pr_registry *reg, pr_error *err);
+/* The trigram index of the records' search text (pr_trigram_index), once
+ * the text is built (trigram.c). */
+int prd_build_trigrams(builder *b, pr_registry *reg, pr_error *err);
 /* The plan (plan.c): its rows appended as local records and checked against
  * one another (after IANA's rows, before the people and the indexes); then,
  * once the port index is built, its owners, marks and the warnings about

@@ -95,7 +95,8 @@ pr_registry *pr_registry_load_files(const pr_registry_files *files, pr_error *er
         goto fail;
     if (prd_link_people(&b, err) != 0 || prd_build_name_index(&b, reg, err) != 0 ||
         prd_build_port_index(&b, reg, err) != 0 || prd_build_search_text(&b, reg, err) != 0 ||
-        prd_build_people_text(&b, reg, err) != 0 || prd_build_change_index(&b, reg, err) != 0)
+        prd_build_people_text(&b, reg, err) != 0 || prd_build_trigrams(&b, reg, err) != 0 ||
+        prd_build_change_index(&b, reg, err) != 0)
         goto fail;
     reg->local_first = b.local_first;
     if (files->plan) {

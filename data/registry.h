@@ -172,6 +172,24 @@ typedef struct pr_source_info {
     unsigned char sha256[PR_SHA256_LEN];
 } pr_source_info;
 
+/* Every 3-byte run (trigram) of the records' search text (lower-cased, the
+ * NULs and brackets between parts included), with the items (records)
+ * whose text holds it: a term of 3 bytes or more
+ * can only occur in the items holding every one of its trigrams, so a
+ * search verifies those instead of reading the whole text. Built once at
+ * load. An open-addressing hash of 2^bits slots, at most half full: slot
+ * s is empty when slots[s] is 0, else holds trigram (slots[s] >> 32) - 1
+ * (b0 << 16 | b1 << 8 | b2), whose items, ascending and each once, are
+ * items[start[l] .. start[l + 1]) for l the slot's low 32 bits. An item's
+ * text of L bytes adds at most L - 2 entries, so the lists together hold
+ * fewer entries than the text has bytes, whatever the input. */
+typedef struct pr_trigram_index {
+    const uint64_t *slots;
+    const uint32_t *start;
+    const uint32_t *items;
+    uint32_t bits; /* 0: no index (every search scans) */
+} pr_trigram_index;
+
 /* The registry's own header (header.h); NULL in a data set without one. */
 typedef struct pr_header pr_header;
 
@@ -211,6 +229,9 @@ typedef struct pr_registry {
      * e-mail address, each lower-cased and ended by a NUL. */
     const char *people_text;
     const uint32_t *people_start; /* person_count + 1 entries */
+    /* The trigrams of search_text (pr_trigram_index), for terms of 3 bytes
+     * or more; pr_search_records() reads them. */
+    pr_trigram_index search_trigrams; /* items: record indexes */
 
     /* Record indexes by their last change (registered or modified, a date
      * given as YYYY or YYYY-MM taken at its first day), newest first, a
@@ -351,9 +372,38 @@ bool pr_registry_person_matches(const pr_registry *reg, uint32_t i, const char *
 /* The first record at or after `from` that matches the term, as
  * pr_registry_record_matches decides, or record_count when none does. One
  * memmem over the records' joined text finds each next match, instead of a
- * call per record: a search of the whole registry is one pass. */
+ * call per record: a search of the whole registry is one pass. This is the
+ * plain scan, whose cost grows with the whole text; pr_search_records()
+ * finds the same records from the trigrams. */
 uint32_t pr_registry_next_match(const pr_registry *reg, uint32_t from, const char *lower_term,
                                 size_t len);
+
+/* A search under way: the caller's own (on its stack, say), filled by
+ * pr_search_records(), read by pr_search_next().
+ * It points at the term, which must outlive it, and into the registry.
+ * The fields are private. */
+typedef struct pr_search {
+    const char *term;
+    size_t len;
+    const uint32_t *cand, *other; /* the two shortest trigram lists */
+    uint32_t cand_count, other_count, at, other_at;
+    uint32_t next;  /* scan: the next item to test */
+    uint32_t count; /* items in all: the end */
+    bool scan;      /* a term under 3 bytes, or no index */
+} pr_search;
+
+/* Starts a search of the records for a term as pr_registry_record_matches
+ * takes it (lower-cased, non-empty). pr_search_next() then gives the
+ * matching records in ascending order, exactly those the matcher accepts,
+ * then record_count at the end, and ever after. A term of 3 bytes or more
+ * is looked up in the trigram index: its two rarest trigrams' lists are
+ * intersected, and each record in both is verified by the matcher, so the
+ * cost follows the candidates, not the text; a shorter term is scanned for
+ * (pr_registry_next_match). Allocation-free; as thread-safe as the other
+ * queries: any number of searches may run at once on one registry, each
+ * with its own pr_search. */
+void pr_search_records(const pr_registry *reg, const char *lower_term, size_t len, pr_search *s);
+uint32_t pr_search_next(const pr_registry *reg, pr_search *s);
 
 /* The plan's team of that name (exact, case-sensitive); NULL when none. */
 const pr_owner *pr_registry_find_owner(const pr_registry *reg, const char *name, size_t len);

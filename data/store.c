@@ -29,6 +29,8 @@ void prd_storage_free(storage *st)
     free(st->search_start);
     free(st->people_text);
     free(st->people_start);
+    for (int k = 0; k < 3; k++)
+        free(st->trigram_arrays[k]);
     free(st->changes);
     free(st->warnings);
     free(st->csv_text);
