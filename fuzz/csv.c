@@ -134,6 +134,16 @@ static void check_registry(const pr_registry *reg)
                      "record %u does not match its own name", i);
         uint32_t at = pr_registry_next_match(reg, 0, lower, len);
         FUZZ_REQUIRE(at <= i, "search for record %u's name starts at %u", i, at);
+        /* the trigram index gives the scan's records, in order */
+        pr_search search;
+        pr_search_records(reg, lower, len, &search);
+        for (uint32_t want = at;; want = pr_registry_next_match(reg, want + 1, lower, len)) {
+            uint32_t got = pr_search_next(reg, &search);
+            FUZZ_REQUIRE(got == want, "search for record %u's name: index %u, scan %u", i, got,
+                         want);
+            if (got == reg->record_count)
+                break;
+        }
     }
 }
 
