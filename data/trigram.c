@@ -1,5 +1,5 @@
-/* trigram.c: the trigram indexes of the search texts, built once at load
- * (pr_trigram_index in registry.h), and the searches that read them. */
+/* trigram.c: the trigram index of the records' search text, built once at
+ * load (pr_trigram_index in registry.h), and the searches that read it. */
 #include "build.h"
 
 #include <stdlib.h>
