@@ -356,14 +356,6 @@ static bool band_port_free(const pr_registry *reg, uint16_t port, enum pr_proto 
            !(pr_registry_local_marks(reg, port, proto) & PR_MARK_ENTRY);
 }
 
-static bool suggested(const pr_verdict *v, uint16_t port)
-{
-    for (unsigned i = 0; i < v->suggestion_count; i++)
-        if (v->suggestions[i] == port)
-            return true;
-    return false;
-}
-
 /* Does one of the owner's bands cover port for proto? */
 static bool own_band_covers(const pr_registry *reg, const pr_owner *o, uint32_t port,
                             enum pr_proto proto)
@@ -377,10 +369,39 @@ static bool own_band_covers(const pr_registry *reg, const pr_owner *o, uint32_t 
     return false;
 }
 
-/* The asker's bands for the protocol first (with both, bands of its own
- * for tcp and udp alike), from their first port up. */
+/* May the asker take port q of its bands for a suggestion: a band of its
+ * own covers it for the protocol (with both, for tcp and udp alike), the
+ * plan and IANA leave it free there, it lies in the span the check gave
+ * (none given: anywhere in the band), and no hazard that is on applies. */
+static bool band_port_fits(const pr_registry *reg, const pr_owner *o, const pr_check_options *opt,
+                           const pr_check_entry *e, uint32_t q)
+{
+    bool span = opt->span_first || opt->span_last;
+    if (q > 65535 || q == e->port || (span && (q < opt->span_first || q > opt->span_last)) ||
+        !own_band_covers(reg, o, q, e->proto) || !band_port_free(reg, (uint16_t)q, e->proto) ||
+        pr_hazard_any(opt, (uint16_t)q, e->proto, e->use))
+        return false;
+    if (!opt->both)
+        return true;
+    enum pr_proto other = e->proto == PR_PROTO_TCP ? PR_PROTO_UDP : PR_PROTO_TCP;
+    return own_band_covers(reg, o, q, other) && band_port_free(reg, (uint16_t)q, other);
+}
+
+/* Does a run of count ports from p meet one already suggested? */
+static bool overlaps_suggestion(const pr_verdict *v, uint32_t p, unsigned count)
+{
+    for (unsigned k = 0; k < v->suggestion_count; k++)
+        if (p + count > v->suggestions[k] && p < (uint32_t)v->suggestions[k] + count)
+            return true;
+    return false;
+}
+
+/* The asker's bands for the protocol first, from their first port up: runs
+ * of count ports that fit (band_port_fits), so the band suggestions keep
+ * every constraint the others keep. A run may cross from one of the
+ * asker's bands into the next adjacent one. */
 static void suggest_from_bands(const pr_registry *reg, const pr_check_options *opt, unsigned want,
-                               pr_verdict *v)
+                               unsigned count, pr_verdict *v)
 {
     const pr_owner *o =
         opt->owner ? pr_registry_find_owner(reg, opt->owner, strlen(opt->owner)) : NULL;
@@ -390,13 +411,17 @@ static void suggest_from_bands(const pr_registry *reg, const pr_check_options *o
         if (r->local_status != PR_PLAN_BAND || (r->proto != PR_PROTO_NONE && r->proto != e->proto))
             continue;
         for (uint32_t p = r->port_first; p <= r->port_last && v->suggestion_count < want; p++) {
-            bool fits = band_port_free(reg, (uint16_t)p, e->proto);
-            if (fits && opt->both) {
-                enum pr_proto other = e->proto == PR_PROTO_TCP ? PR_PROTO_UDP : PR_PROTO_TCP;
-                fits = band_port_free(reg, (uint16_t)p, other) && own_band_covers(reg, o, p, other);
-            }
-            if (fits && p != e->port && !suggested(v, (uint16_t)p))
+            if (overlaps_suggestion(v, p, count))
+                continue;
+            unsigned fit = 0;
+            while (fit < count && band_port_fits(reg, o, opt, e, p + fit))
+                fit++;
+            if (fit == count) {
                 v->suggestions[v->suggestion_count++] = (uint16_t)p;
+                p += count - 1; /* runs do not overlap */
+            } else {
+                p += fit; /* no run starts before the port that did not fit */
+            }
         }
     }
 }
@@ -461,7 +486,7 @@ static void suggest(const pr_api *api, const pr_check_options *opt, pr_verdict *
     unsigned want = opt->suggest < PR_MAX_SUGGESTIONS ? opt->suggest : PR_MAX_SUGGESTIONS;
     unsigned count = opt->count ? opt->count : 1;
     const pr_check_entry *e = &v->entry;
-    suggest_from_bands(pr_api_registry(api), opt, want, v);
+    suggest_from_bands(pr_api_registry(api), opt, want, count, v);
     int first, last;
     suggestion_span(opt, e, &first, &last);
     if (first > last)

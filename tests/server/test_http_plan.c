@@ -718,3 +718,43 @@ Test(plan_reload, a_data_directory_holds_its_plan)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
 }
+
+/* The band's suggestions under count and both, as the README shows them,
+ * the same from POST and from the command line. */
+Test(plan, band_suggestions_keep_count_and_both, .init = start_example, .fini = stop_example)
+{
+    json_t *v = check("port=9200&protocol=tcp&owner=team-payments&count=3&both=true&suggest=4");
+    json_t *s = json_object_get(v, "suggestions");
+    /* 21100-21199 is the team's for tcp and udp; 21110/tcp its ledger-sync */
+    const json_int_t runs[] = {21100, 21103, 21106, 21111};
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_eq(json_integer_value(json_array_get(s, i)), runs[i], "run %zu: %s", i,
+                     json_dumps(s, 0));
+    json_decref(v);
+    /* team-search's band is tcp only: with both, nothing of it */
+    v = check("port=9300&protocol=tcp&owner=team-search&count=2&both=true&suggest=20");
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(v, "suggestions"), i, p)
+    {
+        json_int_t n = json_integer_value(p);
+        cr_assert(n < 28300 || n > 28399, "%lld is in a tcp-only band", (long long)n);
+    }
+    json_decref(v);
+    v = post_json(srv.port, "/v1/check?owner=team-payments&count=3&both=true&suggest=4",
+                  "[{\"port\":9200,\"protocol\":\"tcp\"}]");
+    s = json_object_get(json_array_get(json_object_get(v, "verdicts"), 0), "suggestions");
+    cr_assert_eq(json_integer_value(json_array_get(s, 3)), 21111, "%s", json_dumps(v, 0));
+    json_decref(v);
+    run r = run_portreg("check --json --plan " EXAMPLE
+                        " --owner team-payments --count 3 --both --suggest 4 9200/tcp");
+    cr_assert_eq(r.status, 1, "%s", r.out);
+    json_error_t err;
+    json_t *c = json_loads(r.out, 0, &err);
+    cr_assert_not_null(c, "%s", r.out);
+    s = json_object_get(json_array_get(json_object_get(c, "verdicts"), 0), "suggestions");
+    for (i = 0; i < 4; i++)
+        cr_assert_eq(json_integer_value(json_array_get(s, i)), runs[i], "%s", r.out);
+    json_decref(c);
+    free(r.out);
+}
