@@ -187,6 +187,7 @@ static void local_rules(const pr_registry *reg, const pr_check_options *opt, pr_
     uint32_t n;
     const uint32_t *idx = pr_registry_port_records(reg, e->port, &n);
     const pr_record *own = NULL, *own_band = NULL, *held = NULL, *band = NULL;
+    bool own_named = false; /* one of the asker's entries here carries the name */
     uint32_t others = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (idx[i] < reg->local_first)
@@ -202,6 +203,7 @@ static void local_rules(const pr_registry *reg, const pr_check_options *opt, pr_
                 band = band ? band : r;
         } else if (mine) {
             own = own ? own : r;
+            own_named = own_named || (e->name && same_name(r->service, e->name));
         } else {
             held = held ? held : r;
             others += held != r;
@@ -243,6 +245,20 @@ static void local_rules(const pr_registry *reg, const pr_check_options *opt, pr_
     if (own && own->local_status == PR_PLAN_PENDING_IANA)
         add_note(v, "%s applied to IANA for %u/%s: %s", own->service, (unsigned)e->port, proto,
                  reg->references[own->references.first]);
+    /* Another service name on the asker's own port is a note, not a
+     * reason: the port is the team's to give (issue 16: its own entry is
+     * ok), and the usual cause is a rename or a replacement, which the
+     * plan's next revision records. Two services that really run side by
+     * side on one host clash in the manifest's scope (PR_REASON_CLASH);
+     * the note says which entry the plan has there, so that CI shows it.
+     * A Kubernetes or compose port name is a label, not a service: none. */
+    if (own && e->name && !e->name_syntax_only && !own_named) {
+        char q[96];
+        pr_error_quote(e->name, strlen(e->name), 64, q, sizeof q);
+        add_note(v, "%u/%s is already %s's %s (%s) in the plan, not %s", (unsigned)e->port, proto,
+                 own->owner, own->service,
+                 pr_plan_status_name((enum pr_plan_status)own->local_status), q);
+    }
 }
 
 /* RFC 6335 5.1, rule by rule, in the RFC's order: one sentence per rule

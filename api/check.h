@@ -11,7 +11,8 @@
  * an entry of the plan holds it for another team (or for any team, when
  * the check does not say who asks), or when it lies in another team's band.
  * The asker's own entry, and a port in its own band, are ok even where IANA
- * assigned the port: IANA's claim is then a note.
+ * assigned the port: IANA's claim is then a note, and so is a service
+ * name other than its entry's there (the port is the team's to give).
  *
  * A check builds a plain value (pr_verdict, pr_manifest): reason codes and
  * sentences, the records in conflict, the name's problems, suggestions.

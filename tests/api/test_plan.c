@@ -144,6 +144,31 @@ Test(plan_api, own_entry_is_ok_and_iana_becomes_a_note)
     cr_assert_eq(json_array_size(member_array(v, "notes")), 0);
 }
 
+Test(plan_api, another_name_on_the_own_entry_is_ok_with_a_note)
+{
+    json_t *v = check("port=5000&protocol=tcp&name=other&owner=team-a");
+    cr_assert(ok(v), "%s", json_dumps(v, 0));
+    cr_assert(note(v, "5000/tcp is already team-a's api (assigned) in the plan, not \"other\""),
+              "%s", json_dumps(v, 0));
+    cr_assert_eq(json_array_size(member_array(v, "notes")), 1);
+    /* the entry's own name, in any case: nothing to note */
+    v = check("port=5000&protocol=tcp&name=API&owner=team-a");
+    cr_assert(ok(v));
+    cr_assert_eq(json_array_size(member_array(v, "notes")), 0, "%s", json_dumps(v, 0));
+    /* no name: the port alone is the team's */
+    v = check("port=5000&protocol=tcp&owner=team-a");
+    cr_assert_eq(json_array_size(member_array(v, "notes")), 0);
+    /* a reserved entry inside the team's band; beside IANA's notes */
+    v = check("port=6310&protocol=tcp&name=cache&owner=team-b");
+    cr_assert(ok(v) && note(v, "6310/tcp is already team-b's queue (reserved) in the plan"));
+    v = check("port=401&protocol=tcp&name=www&owner=team-a");
+    cr_assert(note(v, "the plan gives it to team-a (web)") && note(v, "team-a's web (assigned)"),
+              "%s", json_dumps(v, 0));
+    /* someone else's entry stays a reason, with no such note */
+    v = check("port=5000&protocol=tcp&name=other&owner=team-b");
+    cr_assert(reason(v, "held", "team-a") && !note(v, "already"));
+}
+
 Test(plan_api, another_teams_band_is_not_ok)
 {
     json_t *v = check("port=6150&protocol=tcp&owner=team-b");

@@ -758,3 +758,40 @@ Test(plan, band_suggestions_keep_count_and_both, .init = start_example, .fini = 
     json_decref(c);
     free(r.out);
 }
+
+/* Another service name on the team's own entry: ok with a note, by GET,
+ * POST of a compose file (whose names are labels: no note) and the
+ * command line's text. */
+Test(plan, another_name_on_the_own_entry_is_a_note, .init = start_example, .fini = stop_example)
+{
+    json_t *v = check("port=21110&protocol=tcp&name=ledger-api&owner=team-payments");
+    cr_assert(is_ok(v), "%s", json_dumps(v, 0));
+    json_t *notes = json_object_get(v, "notes");
+    cr_assert_eq(json_array_size(notes), 1, "%s", json_dumps(v, 0));
+    cr_assert_str_eq(json_string_value(json_array_get(notes, 0)),
+                     "21110/tcp is already team-payments's ledger-sync (reserved) in the plan, not "
+                     "\"ledger-api\"");
+    json_decref(v);
+    /* the long syntax names the port: a label, no service of the plan's */
+    const char *compose = "services:\n  ledger-api:\n    image: x\n    ports:\n"
+                          "      - target: 8080\n        published: \"21110\"\n"
+                          "        name: ledger-api\n";
+    http_response r;
+    http_request_body(srv.port, "POST", "/v1/check?owner=team-payments",
+                      "Content-Type: application/yaml\r\n", compose, strlen(compose), &r);
+    cr_assert_eq(r.status, 200, "%d %s", r.status, r.body);
+    v = http_json(&r);
+    http_response_free(&r);
+    json_t *verdict = json_array_get(json_object_get(v, "verdicts"), 0);
+    cr_assert(is_ok(verdict), "%s", json_dumps(v, 0));
+    cr_assert_str_eq(json_string_value(json_object_get(verdict, "name")), "ledger-api");
+    cr_assert_eq(json_array_size(json_object_get(verdict, "notes")), 0, "%s", json_dumps(v, 0));
+    json_decref(v);
+    run cli = run_portreg("check --plan " EXAMPLE " --owner team-payments 21110/tcp ledger-api");
+    cr_assert_eq(cli.status, 0, "%s", cli.out);
+    cr_assert(strstr(cli.out, "21110/tcp ledger-api: ok\n  note: 21110/tcp is already "
+                              "team-payments's ledger-sync (reserved) in the plan, not "
+                              "\"ledger-api\"\n"),
+              "%s", cli.out);
+    free(cli.out);
+}
