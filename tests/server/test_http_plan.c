@@ -795,3 +795,30 @@ Test(plan, another_name_on_the_own_entry_is_a_note, .init = start_example, .fini
               "%s", cli.out);
     free(cli.out);
 }
+
+/* The plan the Kubernetes overlay ships (deploy/kubernetes/plan) loads as
+ * the pods load it, named by PORTREG_PLAN over the built-in registry, and
+ * the server serves its teams: a plan that failed here would keep every
+ * new pod unready. */
+Test(plan_cli, the_kubernetes_overlays_plan_loads)
+{
+    const char *file = PR_TEST_DIR "/../deploy/kubernetes/plan/port-plan.csv";
+    setenv("PORTREG_PLAN", file, 1);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "env -u PORTREG_DATA %s validate 2>&1", PR_PORTREG);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    char out[8192];
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    cr_assert_eq(pclose(p), 0, "%s", out);
+    cr_assert(strstr(out, "plan owners:    2\n"), "%s", out);
+    const char *args[] = {"--access-log", "off", NULL};
+    server_start(&srv, args);
+    unsetenv("PORTREG_PLAN");
+    json_t *owners = get_json(srv.port, "/v1/owners", 200);
+    cr_assert_eq(json_integer_value(json_object_get(owners, "total")), 2, "%s",
+                 json_dumps(owners, 0));
+    json_decref(owners);
+    stop_example();
+}
