@@ -37,6 +37,7 @@ const char *pr_reason_code_name(enum pr_reason_code code)
         [PR_REASON_WINDOWS_DYNAMIC] = "windows_dynamic",
         [PR_REASON_BROWSER_BLOCKED] = "browser_blocked",
         [PR_REASON_NODE_PORT_RANGE] = "node_port_range",
+        [PR_REASON_TARGET_PORT] = "target_port",
         [PR_REASON_CLASH] = "clash",
     };
     return (unsigned)code < PR_REASON_COUNT ? names[code] : "";
@@ -57,10 +58,13 @@ add_reason(pr_verdict *v, enum pr_reason_code code, const char *fmt, ...)
         memcpy(r->message + pr_utf8_cut(r->message, sizeof r->message - 4), "...", 4);
 }
 
-/* A reason about the port itself makes other ports worth suggesting. */
+/* A reason about the port itself makes other ports worth suggesting; a
+ * targetPort that names no pod's port is fixed in the pods or the name,
+ * not by another Service port. */
 static bool about_port(enum pr_reason_code code)
 {
-    return code != PR_REASON_NAME_INVALID && code != PR_REASON_NAME_REGISTERED;
+    return code != PR_REASON_NAME_INVALID && code != PR_REASON_NAME_REGISTERED &&
+           code != PR_REASON_TARGET_PORT;
 }
 
 /* IANA's objections to a port, as opposed to the plan's, the hazards' or
@@ -578,6 +582,8 @@ int pr_check_judge(const pr_api *api, const pr_check_entry *entry, const pr_chec
     hazard_rules(opt, v);
     if (entry->name && name_rules(reg, v) != 0)
         goto oom;
+    if (entry->target_port_problem)
+        add_reason(v, PR_REASON_TARGET_PORT, "%s", entry->target_port_problem);
     suggest(api, opt, v);
     v->ok = v->reason_count == 0;
     return 0;
