@@ -168,6 +168,10 @@ static int keep_pod(prd_reader *r, const object *o, const pr_yaml_node *labels_n
     bool usable;
     if (read_labels(r, labels_node, &p.labels, &usable) != 0)
         return -1;
+    /* labels that could not be kept (too many) might be selected: rather
+     * than call a name undeclared that such a pod declares, judge none */
+    if (labels_node && labels_node->type == PR_YAML_MAPPING && !usable)
+        k->overflow = true;
     int rc = room((void **)&k->pods, &k->pod_cap, k->pod_count, sizeof *k->pods, PRD_KUBE_MAX_PODS);
     if (rc < 0)
         return prd_fail(r, NULL, "out of memory");

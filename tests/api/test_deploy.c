@@ -604,6 +604,22 @@ Test(deploy, target_port_name_must_be_a_port_of_the_selected_pods)
             "shop", "{app: web}", "https", "TCP") "---\n" DEPLOYMENT("shop", "{app: web}", "admin",
                                                                      "TCP")};
     cr_assert_null(target_verdict(two, 1, SVC_PORT, &ok));
+    /* a template with more labels than are kept might be the one that
+     * declares the name: then no name is judged, rather than a wrong one */
+    char many[4096] = "{app: web";
+    for (int i = 0; i < 70; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), ", l%d: x", i);
+    strcat(many, "}");
+    char text[8192];
+    snprintf(text, sizeof text,
+             "%s---\n%s---\n"
+             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: big}\nspec:\n"
+             "  template:\n    metadata:\n      labels: %s\n    spec:\n      containers:\n"
+             "      - name: b\n        ports: [{name: admin, containerPort: 8443}]\n",
+             SERVICE("default", "  selector: {app: web}\n", "admin", "TCP"),
+             DEPLOYMENT("default", "{app: web}", "https", "TCP"), many);
+    const char *big[] = {text};
+    cr_assert_null(target_verdict(big, 1, SVC_PORT, &ok));
 }
 
 Test(deploy, target_port_names_of_pods_cronjobs_and_init_containers)
