@@ -37,6 +37,7 @@ const char *pr_reason_code_name(enum pr_reason_code code)
         [PR_REASON_WINDOWS_DYNAMIC] = "windows_dynamic",
         [PR_REASON_BROWSER_BLOCKED] = "browser_blocked",
         [PR_REASON_NODE_PORT_RANGE] = "node_port_range",
+        [PR_REASON_TARGET_PORT] = "target_port",
         [PR_REASON_CLASH] = "clash",
     };
     return (unsigned)code < PR_REASON_COUNT ? names[code] : "";
@@ -57,10 +58,13 @@ add_reason(pr_verdict *v, enum pr_reason_code code, const char *fmt, ...)
         memcpy(r->message + pr_utf8_cut(r->message, sizeof r->message - 4), "...", 4);
 }
 
-/* A reason about the port itself makes other ports worth suggesting. */
+/* A reason about the port itself makes other ports worth suggesting; a
+ * targetPort that names no pod's port is fixed in the pods or the name,
+ * not by another Service port. */
 static bool about_port(enum pr_reason_code code)
 {
-    return code != PR_REASON_NAME_INVALID && code != PR_REASON_NAME_REGISTERED;
+    return code != PR_REASON_NAME_INVALID && code != PR_REASON_NAME_REGISTERED &&
+           code != PR_REASON_TARGET_PORT;
 }
 
 /* IANA's objections to a port, as opposed to the plan's, the hazards' or
@@ -187,6 +191,7 @@ static void local_rules(const pr_registry *reg, const pr_check_options *opt, pr_
     uint32_t n;
     const uint32_t *idx = pr_registry_port_records(reg, e->port, &n);
     const pr_record *own = NULL, *own_band = NULL, *held = NULL, *band = NULL;
+    bool own_named = false; /* one of the asker's entries here carries the name */
     uint32_t others = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (idx[i] < reg->local_first)
@@ -202,6 +207,7 @@ static void local_rules(const pr_registry *reg, const pr_check_options *opt, pr_
                 band = band ? band : r;
         } else if (mine) {
             own = own ? own : r;
+            own_named = own_named || (e->name && same_name(r->service, e->name));
         } else {
             held = held ? held : r;
             others += held != r;
@@ -243,6 +249,20 @@ static void local_rules(const pr_registry *reg, const pr_check_options *opt, pr_
     if (own && own->local_status == PR_PLAN_PENDING_IANA)
         add_note(v, "%s applied to IANA for %u/%s: %s", own->service, (unsigned)e->port, proto,
                  reg->references[own->references.first]);
+    /* Another service name on the asker's own port is a note, not a
+     * reason: the port is the team's to give (issue 16: its own entry is
+     * ok), and the usual cause is a rename or a replacement, which the
+     * plan's next revision records. Two services that really run side by
+     * side on one host clash in the manifest's scope (PR_REASON_CLASH);
+     * the note says which entry the plan has there, so that CI shows it.
+     * A Kubernetes or compose port name is a label, not a service: none. */
+    if (own && e->name && !e->name_syntax_only && !own_named) {
+        char q[96];
+        pr_error_quote(e->name, strlen(e->name), 64, q, sizeof q);
+        add_note(v, "%u/%s is already %s's %s (%s) in the plan, not %s", (unsigned)e->port, proto,
+                 own->owner, own->service,
+                 pr_plan_status_name((enum pr_plan_status)own->local_status), q);
+    }
 }
 
 /* RFC 6335 5.1, rule by rule, in the RFC's order: one sentence per rule
@@ -356,14 +376,6 @@ static bool band_port_free(const pr_registry *reg, uint16_t port, enum pr_proto 
            !(pr_registry_local_marks(reg, port, proto) & PR_MARK_ENTRY);
 }
 
-static bool suggested(const pr_verdict *v, uint16_t port)
-{
-    for (unsigned i = 0; i < v->suggestion_count; i++)
-        if (v->suggestions[i] == port)
-            return true;
-    return false;
-}
-
 /* Does one of the owner's bands cover port for proto? */
 static bool own_band_covers(const pr_registry *reg, const pr_owner *o, uint32_t port,
                             enum pr_proto proto)
@@ -377,10 +389,39 @@ static bool own_band_covers(const pr_registry *reg, const pr_owner *o, uint32_t 
     return false;
 }
 
-/* The asker's bands for the protocol first (with both, bands of its own
- * for tcp and udp alike), from their first port up. */
+/* May the asker take port q of its bands for a suggestion: a band of its
+ * own covers it for the protocol (with both, for tcp and udp alike), the
+ * plan and IANA leave it free there, it lies in the span the check gave
+ * (none given: anywhere in the band), and no hazard that is on applies. */
+static bool band_port_fits(const pr_registry *reg, const pr_owner *o, const pr_check_options *opt,
+                           const pr_check_entry *e, uint32_t q)
+{
+    bool span = opt->span_first || opt->span_last;
+    if (q > 65535 || q == e->port || (span && (q < opt->span_first || q > opt->span_last)) ||
+        !own_band_covers(reg, o, q, e->proto) || !band_port_free(reg, (uint16_t)q, e->proto) ||
+        pr_hazard_any(opt, (uint16_t)q, e->proto, e->use))
+        return false;
+    if (!opt->both)
+        return true;
+    enum pr_proto other = e->proto == PR_PROTO_TCP ? PR_PROTO_UDP : PR_PROTO_TCP;
+    return own_band_covers(reg, o, q, other) && band_port_free(reg, (uint16_t)q, other);
+}
+
+/* Does a run of count ports from p meet one already suggested? */
+static bool overlaps_suggestion(const pr_verdict *v, uint32_t p, unsigned count)
+{
+    for (unsigned k = 0; k < v->suggestion_count; k++)
+        if (p + count > v->suggestions[k] && p < (uint32_t)v->suggestions[k] + count)
+            return true;
+    return false;
+}
+
+/* The asker's bands for the protocol first, from their first port up: runs
+ * of count ports that fit (band_port_fits), so the band suggestions keep
+ * every constraint the others keep. A run may cross from one of the
+ * asker's bands into the next adjacent one. */
 static void suggest_from_bands(const pr_registry *reg, const pr_check_options *opt, unsigned want,
-                               pr_verdict *v)
+                               unsigned count, pr_verdict *v)
 {
     const pr_owner *o =
         opt->owner ? pr_registry_find_owner(reg, opt->owner, strlen(opt->owner)) : NULL;
@@ -390,13 +431,17 @@ static void suggest_from_bands(const pr_registry *reg, const pr_check_options *o
         if (r->local_status != PR_PLAN_BAND || (r->proto != PR_PROTO_NONE && r->proto != e->proto))
             continue;
         for (uint32_t p = r->port_first; p <= r->port_last && v->suggestion_count < want; p++) {
-            bool fits = band_port_free(reg, (uint16_t)p, e->proto);
-            if (fits && opt->both) {
-                enum pr_proto other = e->proto == PR_PROTO_TCP ? PR_PROTO_UDP : PR_PROTO_TCP;
-                fits = band_port_free(reg, (uint16_t)p, other) && own_band_covers(reg, o, p, other);
-            }
-            if (fits && p != e->port && !suggested(v, (uint16_t)p))
+            if (overlaps_suggestion(v, p, count))
+                continue;
+            unsigned fit = 0;
+            while (fit < count && band_port_fits(reg, o, opt, e, p + fit))
+                fit++;
+            if (fit == count) {
                 v->suggestions[v->suggestion_count++] = (uint16_t)p;
+                p += count - 1; /* runs do not overlap */
+            } else {
+                p += fit; /* no run starts before the port that did not fit */
+            }
         }
     }
 }
@@ -461,7 +506,7 @@ static void suggest(const pr_api *api, const pr_check_options *opt, pr_verdict *
     unsigned want = opt->suggest < PR_MAX_SUGGESTIONS ? opt->suggest : PR_MAX_SUGGESTIONS;
     unsigned count = opt->count ? opt->count : 1;
     const pr_check_entry *e = &v->entry;
-    suggest_from_bands(pr_api_registry(api), opt, want, v);
+    suggest_from_bands(pr_api_registry(api), opt, want, count, v);
     int first, last;
     suggestion_span(opt, e, &first, &last);
     if (first > last)
@@ -537,6 +582,8 @@ int pr_check_judge(const pr_api *api, const pr_check_entry *entry, const pr_chec
     hazard_rules(opt, v);
     if (entry->name && name_rules(reg, v) != 0)
         goto oom;
+    if (entry->target_port_problem)
+        add_reason(v, PR_REASON_TARGET_PORT, "%s", entry->target_port_problem);
     suggest(api, opt, v);
     v->ok = v->reason_count == 0;
     return 0;

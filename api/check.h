@@ -11,7 +11,8 @@
  * an entry of the plan holds it for another team (or for any team, when
  * the check does not say who asks), or when it lies in another team's band.
  * The asker's own entry, and a port in its own band, are ok even where IANA
- * assigned the port: IANA's claim is then a note.
+ * assigned the port: IANA's claim is then a note, and so is a service
+ * name other than its entry's there (the port is the team's to give).
  *
  * A check builds a plain value (pr_verdict, pr_manifest): reason codes and
  * sentences, the records in conflict, the name's problems, suggestions.
@@ -67,6 +68,10 @@ typedef struct pr_check_entry {
     const pr_origin *origin; /* NULL: none (a query, a JSON manifest) */
     const char *scope;       /* the user's grouping (a JSON entry's "scope"), when no origin
                                 gives one; NULL: the default scope */
+    /* A Kubernetes Service port whose targetPort names a port that no pod
+     * template its selector selects declares (deploy.h): why, as a
+     * sentence, made a reason PR_REASON_TARGET_PORT. NULL: nothing found. */
+    const char *target_port_problem;
 } pr_check_entry;
 
 /* The host hazards: ranges and lists where a port is unsafe to choose
@@ -111,6 +116,7 @@ enum pr_reason_code {
     PR_REASON_WINDOWS_DYNAMIC,
     PR_REASON_BROWSER_BLOCKED,
     PR_REASON_NODE_PORT_RANGE, /* also: a nodePort outside the range */
+    PR_REASON_TARGET_PORT,     /* a Service's targetPort name no selected pod declares */
     PR_REASON_CLASH,           /* another entry of the scope takes the port or name */
     PR_REASON_COUNT
 };

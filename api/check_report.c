@@ -124,6 +124,12 @@ static const char *rule_text(enum pr_reason_code c)
         return "Browsers refuse the port (the Fetch standard's bad ports).";
     case PR_REASON_NODE_PORT_RANGE:
         return "The port meets Kubernetes' NodePort range, or a nodePort is outside it.";
+    case PR_REASON_HELD:
+        return "An entry of the organization's port plan holds the port for another team.";
+    case PR_REASON_IN_BAND:
+        return "The port lies in another team's band of the organization's port plan.";
+    case PR_REASON_TARGET_PORT:
+        return "A Service's targetPort names a port that no pod template it selects declares.";
     case PR_REASON_CLASH:
         return "Another entry of the same scope takes the port or the name.";
     default:

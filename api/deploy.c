@@ -19,6 +19,7 @@ void pr_deploy_init(pr_deploy_set *set, size_t max_entries)
 
 void pr_deploy_free(pr_deploy_set *set)
 {
+    prd_kube_free(set);
     for (size_t i = 0; i < set->_string_count; i++)
         free(set->_strings[i]);
     free(set->_strings);
@@ -31,6 +32,7 @@ void pr_deploy_finish(pr_deploy_set *set)
 {
     for (size_t i = 0; i < set->count; i++)
         set->entries[i].origin = set->origins[i].file ? &set->origins[i] : NULL;
+    prd_kube_link(set);
 }
 
 static char *keep(pr_deploy_set *set, const char *text, size_t len)
@@ -74,6 +76,28 @@ const char *prd_intern(prd_reader *r, const char *text, size_t len)
     if (!c)
         prd_fail(r, NULL, "out of memory");
     return c;
+}
+
+void *prd_alloc(prd_reader *r, size_t size)
+{
+    pr_deploy_set *set = r->set;
+    if (set->_string_count == set->_string_cap) {
+        size_t cap = set->_string_cap ? set->_string_cap * 2 : 64;
+        char **s = realloc(set->_strings, cap * sizeof *s);
+        if (!s) {
+            prd_fail(r, NULL, "out of memory");
+            return NULL;
+        }
+        set->_strings = s;
+        set->_string_cap = cap;
+    }
+    char *p = calloc(1, size ? size : 1);
+    if (!p) {
+        prd_fail(r, NULL, "out of memory");
+        return NULL;
+    }
+    set->_strings[set->_string_count++] = p;
+    return p;
 }
 
 const char *prd_internf(prd_reader *r, const char *fmt, ...)
@@ -126,6 +150,7 @@ int pr_deploy_add(pr_deploy_set *set, const pr_check_entry *entry, const pr_orig
     pr_origin s = source ? *source : (pr_origin){0};
     e.name = copy_or_null(set, e.name, &ok);
     e.scope = copy_or_null(set, e.scope, &ok);
+    e.target_port_problem = copy_or_null(set, e.target_port_problem, &ok);
     e.origin = NULL;
     s.file = copy_or_null(set, s.file, &ok);
     s.where = copy_or_null(set, s.where, &ok);

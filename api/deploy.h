@@ -25,6 +25,16 @@
  *    label checked against RFC 6335 5.1's syntax only (IANA_SVC_NAME), not
  *    against IANA's registrations. A Service's targetPort given by name
  *    that breaks that syntax is an error: Kubernetes refuses the Service.
+ *  - A Service's targetPort given by name is looked up, as the endpoints
+ *    controller does, among the `containers` ports (name and protocol) of
+ *    the pod templates of all inputs in the Service's namespace whose
+ *    labels its `selector` matches. When it selects some and none declares
+ *    the name, the Service's port is not ok (PR_REASON_TARGET_PORT): the
+ *    Service would have no endpoints there. No selector (or ExternalName),
+ *    or no pod template selected among the inputs (the pods may come from
+ *    elsewhere), leaves the name judged by its syntax only; so does an
+ *    input with more pod templates or named targetPorts than are kept
+ *    (PRD_KUBE_MAX_PODS, PRD_KUBE_MAX_TARGETS in deploy_kube.c).
  *  - Scopes, inside which two entries clash: published ports within one
  *    compose project (`name:` or the file's directory, as compose names
  *    it); container ports within one compose service or one pod template;
@@ -59,6 +69,7 @@ typedef struct pr_deploy_set {
     size_t _cap;
     char **_strings;
     size_t _string_count, _string_cap;
+    void *_kube; /* what Services and pod templates declare (deploy_kube.c) */
 } pr_deploy_set;
 
 /* An empty set that refuses more than max_entries entries. */
@@ -71,7 +82,10 @@ int pr_deploy_read(pr_deploy_set *set, const char *file, const char *text, size_
 /* Adds one entry (a PORT/PROTOCOL argument), copying its strings. */
 int pr_deploy_add(pr_deploy_set *set, const pr_check_entry *entry, const pr_origin *source);
 
-/* Points every entry at its source; call once all inputs are read. */
+/* Points every entry at its source and judges the Services' targetPort
+ * names against the pod templates of all inputs read; call once all
+ * inputs are read. Out of memory, a targetPort's problem is still given,
+ * in a shorter sentence. */
 void pr_deploy_finish(pr_deploy_set *set);
 
 void pr_deploy_free(pr_deploy_set *set);

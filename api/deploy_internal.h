@@ -19,6 +19,9 @@ int prd_fail(prd_reader *r, const pr_yaml_node *at, const char *fmt, ...)
 
 /* A copy the set owns, or NULL (with the error filled) when out of memory. */
 const char *prd_intern(prd_reader *r, const char *text, size_t len);
+/* size zeroed bytes the set owns (freed with its strings), or NULL with
+ * the error filled. */
+void *prd_alloc(prd_reader *r, size_t size);
 /* As prd_intern, of a formatted text of at most 511 bytes. */
 const char *prd_internf(prd_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -38,5 +41,11 @@ const char *prd_name(prd_reader *r, const pr_yaml_node *n, bool *ok);
 
 int prd_read_compose(prd_reader *r, const pr_yaml_node *doc);
 int prd_read_kube(prd_reader *r, const pr_yaml_node *doc);
+
+/* After every input: sets target_port_problem on the Service ports whose
+ * targetPort name no selected pod template declares (deploy.h). */
+void prd_kube_link(pr_deploy_set *set);
+/* Frees what prd_read_kube kept for prd_kube_link. */
+void prd_kube_free(pr_deploy_set *set);
 
 #endif

@@ -136,7 +136,9 @@ static const setting settings[] = {
     {"--count", NULL, NUMBER, "N", 1, 64, NULL, "check: suggest runs of N consecutive free ports",
      AT(check_count), "1"},
     {"--span", NULL, TEXT, "FROM-TO", 0, 0, NULL,
-     "check: suggest only ports inside this span (default 1024-49151)", AT(check_span), NULL},
+     "check: suggest only ports inside this span (default 1024-49151,\n"
+     "and anywhere in the bands of --owner)",
+     AT(check_span), NULL},
     {"--by-name", NULL, SWITCH, NULL, 0, 0, NULL,
      "check: start suggestions where the service's name hashes to, so that\n"
      "a name gets the same first suggestion while it stays free",

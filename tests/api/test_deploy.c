@@ -500,3 +500,156 @@ Test(deploy, a_file_name_that_is_not_utf8_is_shown_with_question_marks)
     cr_assert_str_eq(set.entries[0].origin->file, "bad??.yaml", "reports are UTF-8 text");
     pr_deploy_free(&set);
 }
+
+/* ---- a Service's targetPort name against the pods it selects ---- */
+
+/* Reads the texts as files f0, f1..., judges them, and returns the
+ * verdict of the entry at `where` (its problem, or NULL when it is ok). */
+static const char *target_verdict(const char *const *texts, size_t n, const char *where, bool *ok)
+{
+    static char message[PR_REASON_BYTES];
+    pr_deploy_set set;
+    pr_deploy_init(&set, 100);
+    char err[512], name[8];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(name, sizeof name, "f%zu", i);
+        cr_assert_eq(pr_deploy_read(&set, name, texts[i], strlen(texts[i]), err, sizeof err), 0,
+                     "%s", err);
+    }
+    pr_deploy_finish(&set);
+    pr_manifest m;
+    cr_assert_eq(pr_check_manifest_judge(api, set.entries, set.count, &defaults, &m), 0);
+    const char *found = NULL;
+    for (size_t i = 0; i < m.verdict_count; i++) {
+        const pr_verdict *v = &m.verdicts[i];
+        if (strcmp(v->entry.origin->where, where) != 0)
+            continue;
+        *ok = v->ok;
+        message[0] = '\0';
+        for (unsigned r = 0; r < v->reason_count; r++)
+            if (v->reasons[r].code == PR_REASON_TARGET_PORT)
+                snprintf(message, sizeof message, "%s", v->reasons[r].message);
+        found = message;
+        if (v->reason_count == 1 && v->reasons[0].code == PR_REASON_TARGET_PORT)
+            cr_assert_eq(v->suggestion_count, 0, "no other Service port mends a targetPort");
+    }
+    cr_assert_not_null(found, "no entry at %s", where);
+    pr_manifest_free(&m);
+    pr_deploy_free(&set);
+    return found[0] ? found : NULL;
+}
+
+#define SERVICE(ns, selector, target, proto)                                                       \
+    "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: " ns "}\nspec:\n" selector    \
+    "  ports:\n  - port: 28443\n    protocol: " proto "\n    targetPort: " target "\n"
+#define DEPLOYMENT(ns, labels, port_name, proto)                                                   \
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: " ns "}\nspec:\n"     \
+    "  template:\n    metadata:\n      labels: " labels "\n    spec:\n      containers:\n"         \
+    "      - name: web\n        ports:\n        - {name: " port_name                               \
+    ", containerPort: 8443, protocol: " proto "}\n"
+
+#define SVC_PORT "Service web, spec.ports[0]"
+
+Test(deploy, target_port_name_must_be_a_port_of_the_selected_pods)
+{
+    bool ok;
+    /* declared: ok, as before */
+    const char *good[] = {
+        SERVICE("shop", "  selector: {app: web}\n", "https",
+                "TCP") "---\n" DEPLOYMENT("shop", "{app: web, tier: front}", "https", "TCP")};
+    cr_assert_null(target_verdict(good, 1, SVC_PORT, &ok));
+    cr_assert(ok);
+    /* a name no selected template declares: not ok, with the targetPort's
+     * line and what the pods do declare */
+    const char *typo[] = {SERVICE("shop", "  selector: {app: web}\n", "htps",
+                                  "TCP") "---\n" DEPLOYMENT("shop", "{app: web}", "https", "TCP")};
+    const char *why = target_verdict(typo, 1, SVC_PORT, &ok);
+    cr_assert_not(ok);
+    cr_assert_str_eq(why, "targetPort \"htps\" (line 9, column 17) is no tcp port of the pod "
+                          "templates the selector selects: Deployment web (https/tcp)");
+    /* the name, but for another protocol: the endpoints controller matches both */
+    const char *udp[] = {SERVICE("shop", "  selector: {app: web}\n", "https",
+                                 "UDP") "---\n" DEPLOYMENT("shop", "{app: web}", "https", "TCP")};
+    cr_assert(strstr(target_verdict(udp, 1, SVC_PORT, &ok), "is no udp port"));
+    /* the Service in one file, the pods in another */
+    const char *split[] = {SERVICE("shop", "  selector: {app: web}\n", "htps", "TCP"),
+                           DEPLOYMENT("shop", "{app: web}", "https", "TCP")};
+    cr_assert_not_null(target_verdict(split, 2, SVC_PORT, &ok));
+    cr_assert_not(ok);
+    /* today's behaviour: no selector; no pod template; the template in
+     * another namespace; labels the selector does not match */
+    const char *no_selector[] = {SERVICE("shop", "", "htps", "TCP") "---\n" DEPLOYMENT(
+        "shop", "{app: web}", "https", "TCP")};
+    cr_assert_null(target_verdict(no_selector, 1, SVC_PORT, &ok));
+    cr_assert(ok);
+    const char *alone[] = {SERVICE("shop", "  selector: {app: web}\n", "htps", "TCP")};
+    cr_assert_null(target_verdict(alone, 1, SVC_PORT, &ok));
+    cr_assert(ok);
+    const char *elsewhere[] = {
+        SERVICE("shop", "  selector: {app: web}\n", "htps",
+                "TCP") "---\n" DEPLOYMENT("other", "{app: web}", "https", "TCP")};
+    cr_assert_null(target_verdict(elsewhere, 1, SVC_PORT, &ok));
+    const char *unmatched[] = {
+        SERVICE("shop", "  selector: {app: web, tier: back}\n", "htps",
+                "TCP") "---\n" DEPLOYMENT("shop", "{app: web, tier: front}", "https", "TCP")};
+    cr_assert_null(target_verdict(unmatched, 1, SVC_PORT, &ok));
+    /* a number is no name; a second selected template that declares it
+     * is enough */
+    const char *number[] = {
+        SERVICE("shop", "  selector: {app: web}\n", "8443",
+                "TCP") "---\n" DEPLOYMENT("shop", "{app: web}", "https", "TCP")};
+    cr_assert_null(target_verdict(number, 1, SVC_PORT, &ok));
+    const char *two[] = {
+        SERVICE("shop", "  selector: {app: web}\n", "admin", "TCP") "---\n" DEPLOYMENT(
+            "shop", "{app: web}", "https", "TCP") "---\n" DEPLOYMENT("shop", "{app: web}", "admin",
+                                                                     "TCP")};
+    cr_assert_null(target_verdict(two, 1, SVC_PORT, &ok));
+    /* a template with more labels than are kept might be the one that
+     * declares the name: then no name is judged, rather than a wrong one */
+    char many[4096] = "{app: web";
+    for (int i = 0; i < 70; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), ", l%d: x", i);
+    strcat(many, "}");
+    char text[8192];
+    snprintf(text, sizeof text,
+             "%s---\n%s---\n"
+             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: big}\nspec:\n"
+             "  template:\n    metadata:\n      labels: %s\n    spec:\n      containers:\n"
+             "      - name: b\n        ports: [{name: admin, containerPort: 8443}]\n",
+             SERVICE("default", "  selector: {app: web}\n", "admin", "TCP"),
+             DEPLOYMENT("default", "{app: web}", "https", "TCP"), many);
+    const char *big[] = {text};
+    cr_assert_null(target_verdict(big, 1, SVC_PORT, &ok));
+}
+
+Test(deploy, target_port_names_of_pods_cronjobs_and_init_containers)
+{
+    bool ok;
+    const char *pod[] = {SERVICE(
+        "default", "  selector: {app: job}\n", "metrics",
+        "TCP") "---\n"
+               "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {app: job}\nspec:\n"
+               "  initContainers:\n  - name: init\n    ports: [{name: metrics, containerPort: "
+               "9090}]\n"
+               "  containers:\n  - name: main\n    ports: [{name: http, containerPort: 8080}]\n"};
+    const char *why = target_verdict(pod, 1, SVC_PORT, &ok);
+    cr_assert_not(ok, "an init container's port serves no endpoint");
+    cr_assert(strstr(why, "Pod p (http/tcp)"), "%s", why);
+    const char *cron[] = {SERVICE(
+        "default", "  selector: {app: job}\n", "metrics",
+        "TCP") "---\n"
+               "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate:\n"
+               "    spec:\n      template:\n        metadata: {labels: {app: job}}\n        spec:\n"
+               "          containers:\n          - name: m\n            ports: [{containerPort: "
+               "9090}]\n"};
+    why = target_verdict(cron, 1, SVC_PORT, &ok);
+    cr_assert_not(ok);
+    cr_assert(strstr(why, "CronJob c (no named port)"), "%s", why);
+    /* an ExternalName Service selects no pods */
+    const char *external[] = {
+        "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: ExternalName\n"
+        "  externalName: db.example.org\n  selector: {app: job}\n"
+        "  ports:\n  - {port: 8443, targetPort: nothing}\n---\n" DEPLOYMENT("default", "{app: job}",
+                                                                            "https", "TCP")};
+    cr_assert_null(target_verdict(external, 1, SVC_PORT, &ok));
+}

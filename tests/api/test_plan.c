@@ -144,6 +144,31 @@ Test(plan_api, own_entry_is_ok_and_iana_becomes_a_note)
     cr_assert_eq(json_array_size(member_array(v, "notes")), 0);
 }
 
+Test(plan_api, another_name_on_the_own_entry_is_ok_with_a_note)
+{
+    json_t *v = check("port=5000&protocol=tcp&name=other&owner=team-a");
+    cr_assert(ok(v), "%s", json_dumps(v, 0));
+    cr_assert(note(v, "5000/tcp is already team-a's api (assigned) in the plan, not \"other\""),
+              "%s", json_dumps(v, 0));
+    cr_assert_eq(json_array_size(member_array(v, "notes")), 1);
+    /* the entry's own name, in any case: nothing to note */
+    v = check("port=5000&protocol=tcp&name=API&owner=team-a");
+    cr_assert(ok(v));
+    cr_assert_eq(json_array_size(member_array(v, "notes")), 0, "%s", json_dumps(v, 0));
+    /* no name: the port alone is the team's */
+    v = check("port=5000&protocol=tcp&owner=team-a");
+    cr_assert_eq(json_array_size(member_array(v, "notes")), 0);
+    /* a reserved entry inside the team's band; beside IANA's notes */
+    v = check("port=6310&protocol=tcp&name=cache&owner=team-b");
+    cr_assert(ok(v) && note(v, "6310/tcp is already team-b's queue (reserved) in the plan"));
+    v = check("port=401&protocol=tcp&name=www&owner=team-a");
+    cr_assert(note(v, "the plan gives it to team-a (web)") && note(v, "team-a's web (assigned)"),
+              "%s", json_dumps(v, 0));
+    /* someone else's entry stays a reason, with no such note */
+    v = check("port=5000&protocol=tcp&name=other&owner=team-b");
+    cr_assert(reason(v, "held", "team-a") && !note(v, "already"));
+}
+
 Test(plan_api, another_teams_band_is_not_ok)
 {
     json_t *v = check("port=6150&protocol=tcp&owner=team-b");
@@ -327,4 +352,73 @@ Test(plan_api, answers_the_plan_does_not_touch_keep_their_bytes)
             exchange_end(&b);
         }
     }
+}
+
+/* team-c's bands: tcp over the browsers' bad ports 6665-6669 and 6679; tcp
+ * 7000-7019 and udp 7010-7029, which cover both only on 7010-7019; tcp
+ * across the NodePort range's end and Linux's ephemeral start. */
+static const char band_plan[] = HEADER ",6660-6684,tcp,team-c,c@example.org,band,,\n"
+                                       ",7000-7019,tcp,team-c,c@example.org,band,,\n"
+                                       ",7010-7029,udp,team-c,c@example.org,band,,\n"
+                                       "relay,7012,udp,team-c,c@example.org,reserved,,\n"
+                                       ",32760-32779,tcp,team-c,c@example.org,band,,\n";
+
+static json_t *suggestions_of(pr_api *a, const char *query)
+{
+    char target[256];
+    snprintf(target, sizeof target, "/v1/check?%s", query);
+    exchange_end(&ex);
+    return member_array(get_ok(a, &ex, target), "suggestions");
+}
+
+static json_int_t nth(json_t *s, size_t i)
+{
+    cr_assert_gt(json_array_size(s), i, "suggestion %zu of %zu", i, json_array_size(s));
+    return json_integer_value(json_array_get(s, i));
+}
+
+Test(plan_api, band_suggestions_keep_count_both_span_and_hazards)
+{
+    pr_registry *r = load_with(band_plan);
+    pr_api_config cfg = test_config(1 << 20);
+    pr_api *a = pr_api_new(r, &cfg);
+    cr_assert_not_null(a);
+    /* runs of 3 inside the band, none over a port browsers refuse */
+    json_t *s = suggestions_of(a, "port=401&protocol=tcp&owner=team-c&count=3&suggest=5");
+    const json_int_t runs[] = {6660, 6670, 6673, 6676, 6680};
+    for (size_t i = 0; i < 5; i++)
+        cr_assert_eq(nth(s, i), runs[i], "run %zu", i);
+    /* count is still 1 by default, and the bad ports are still avoided */
+    s = suggestions_of(a, "port=401&protocol=tcp&owner=team-c&suggest=8");
+    const json_int_t ones[] = {6660, 6661, 6662, 6663, 6664, 6670, 6671, 6672};
+    for (size_t i = 0; i < 8; i++)
+        cr_assert_eq(nth(s, i), ones[i], "port %zu", i);
+    /* with hazards off, the bad ports are the band's like any other */
+    s = suggestions_of(a, "port=401&protocol=tcp&owner=team-c&suggest=7&hazards=none");
+    cr_assert_eq(nth(s, 6), 6666);
+    /* both: only 7010-7019 is team-c's for tcp and udp, IANA assigned 7010
+     * (ups-onlinet) and 7012/udp is reserved: runs of 3 are 7013 and 7016;
+     * what follows is outside every band */
+    s = suggestions_of(a, "port=401&protocol=tcp&owner=team-c&count=3&both=true&suggest=4");
+    cr_assert_eq(nth(s, 0), 7013);
+    cr_assert_eq(nth(s, 1), 7016);
+    for (size_t i = 2; i < json_array_size(s); i++)
+        cr_assert(nth(s, i) < 6660 || nth(s, i) > 7029, "%lld", (long long)nth(s, i));
+    /* without both, the tcp band's runs of 4 around IANA's 7002 and 7010,
+     * inside the span only, then the span's runs outside the band */
+    s = suggestions_of(a, "port=401&protocol=tcp&owner=team-c&count=4&from=7000&to=7100");
+    const json_int_t spanned[] = {7003, 7011, 7015, 7020};
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_eq(nth(s, i), spanned[i], "run %zu: %s", i, json_dumps(s, 0));
+    /* a band under hazards gives nothing while they are on */
+    s = suggestions_of(a, "port=401&protocol=tcp&owner=team-c&count=2&from=32000&to=33000");
+    for (size_t i = 0; i < json_array_size(s); i++)
+        cr_assert(nth(s, i) < 32760 || nth(s, i) > 32779, "%lld", (long long)nth(s, i));
+    s = suggestions_of(
+        a, "port=401&protocol=tcp&owner=team-c&count=2&from=32000&to=33000&hazards=none");
+    cr_assert_eq(nth(s, 0), 32760);
+    cr_assert_eq(nth(s, 1), 32762);
+    exchange_end(&ex);
+    pr_api_free(a);
+    pr_registry_free(r);
 }

@@ -426,6 +426,29 @@ function checkDeployment(d, set, err) {
     if (!(termination > drain + grace))
       err(`terminationGracePeriodSeconds (${termination}) must exceed PORTREG_DRAIN_DELAY + PORTREG_SHUTDOWN_GRACE (${drain} + ${grace}), or the kubelet kills requests under way`);
     for (const m of c.volumeMounts ?? []) if (!volumes.has(m.name)) err(`${at}.volumeMounts: no volume "${m.name}"`);
+    // The files the server reads at start (the plan, a data directory) are
+    // not in the image: each must lie on a mount, and a file taken from a
+    // ConfigMap must be one of its keys, or the pod never becomes ready.
+    for (const name of ["PORTREG_PLAN", "PORTREG_DATA"]) {
+      const value = env.get(name)?.value;
+      if (value === undefined) continue;
+      if (typeof value !== "string" || !value.startsWith("/")) {
+        err(`${at}.env: ${name} ${JSON.stringify(value)} is not an absolute path`);
+        continue;
+      }
+      const under = (m) => typeof m.mountPath === "string" && (value === m.mountPath || value.startsWith(`${m.mountPath.replace(/\/+$/, "")}/`));
+      const mount = (c.volumeMounts ?? []).filter(under).sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+      if (!mount) {
+        err(`${at}.env: ${name} (${value}) lies on no volumeMount of the container, and the image has no such file`);
+        continue;
+      }
+      const cm = volumes.get(mount.name)?.configMap;
+      const object = cm && set.find((o) => o.kind === "ConfigMap" && o.metadata?.name === cm.name);
+      if (!object || name !== "PORTREG_PLAN") continue;
+      const rest = mount.subPath !== undefined ? mount.subPath : value.slice(mount.mountPath.replace(/\/+$/, "").length + 1);
+      const keys = Array.isArray(cm.items) ? cm.items.map((i) => i.path) : Object.keys({ ...object.data, ...object.binaryData });
+      if (!keys.includes(rest)) err(`${at}.env: ${name} (${value}) is no file of ${idOf(object)} mounted at ${mount.mountPath} (it has ${keys.join(", ") || "none"})`);
+    }
   }
 }
 

@@ -624,3 +624,30 @@ Test(cli, every_format_keeps_the_exit_status)
     cr_assert(r.status == 0 || r.status == 1, "exit %d: %s", r.status, r.err);
     run_free(&r);
 }
+
+/* A Service's targetPort name is looked up among the ports of the pods it
+ * selects, across the files of one check: a typo is not ok at the
+ * Service's port, in every format; alone, the Service keeps today's
+ * verdict (its pods may be elsewhere). */
+Test(cli, a_target_port_name_no_selected_pod_declares)
+{
+    run_result r = RUN_BUILTIN("check", DEPLOY("target"));
+    cr_assert_eq(r.status, 1, "exit %d: %s%s", r.status, r.out, r.err);
+    assert_contains(r.out, DEPLOY("target/service.yaml") ":16:13: 29090/tcp metrics (Service "
+                                                         "shop, spec.ports[1]): NOT OK\n"
+                                                         "  target_port: targetPort \"metric\" "
+                                                         "(line 17, column 19) is no tcp port of "
+                                                         "the pod templates the selector "
+                                                         "selects: Deployment shop (http/tcp, "
+                                                         "metrics/tcp)\n");
+    assert_contains(r.out, DEPLOY("target/service.yaml") ":13:13: 28081/tcp http (Service shop, "
+                                                         "spec.ports[0]): ok\n");
+    run_free(&r);
+    r = RUN_BUILTIN("check", "--format", "sarif", DEPLOY("target"));
+    cr_assert_eq(r.status, 1, "exit %d: %s", r.status, r.err);
+    assert_contains(r.out, "\"ruleId\": \"target_port\"");
+    run_free(&r);
+    r = RUN_BUILTIN("check", DEPLOY("target/service.yaml"));
+    cr_assert_eq(r.status, 0, "exit %d: %s%s", r.status, r.out, r.err);
+    run_free(&r);
+}

@@ -282,3 +282,34 @@ Test(deploy, a_json_manifest_groups_entries_by_scope)
               r.body);
     http_response_free(&r);
 }
+
+/* The targetPort rule through POST: the Service and its Deployment in one
+ * multi-document body; the verdict at the Service's port, with the
+ * reason's code and the targetPort's line. */
+Test(deploy, a_target_port_name_no_selected_pod_declares)
+{
+    const char body[] = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n"
+                        "  selector: {app: web}\n"
+                        "  ports:\n  - {name: admin, port: 28081, targetPort: admin}\n"
+                        "---\n"
+                        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+                        "  template:\n    metadata: {labels: {app: web}}\n    spec:\n"
+                        "      containers:\n      - name: web\n"
+                        "        ports: [{name: http, containerPort: 8080}]\n";
+    http_response r;
+    post("file=web.yaml", YAML_TYPE, body, strlen(body), &r);
+    assert_type(&r, "application/json");
+    json_t *a = http_json(&r);
+    http_response_free(&r);
+    cr_assert(json_is_false(json_object_get(a, "ok")));
+    json_t *v = verdict(a, 0);
+    cr_assert_eq(origin_int(v, "line"), 7);
+    cr_assert(json_is_false(json_object_get(v, "ok")));
+    json_t *reason = json_array_get(json_object_get(v, "reasons"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(reason, "code")), "target_port");
+    cr_assert_str_eq(json_string_value(json_object_get(reason, "message")),
+                     "targetPort \"admin\" (line 7, column 44) is no tcp port of the pod "
+                     "templates the selector selects: Deployment web (http/tcp)");
+    cr_assert(json_is_true(json_object_get(verdict(a, 1), "ok")), "the container's port");
+    json_decref(a);
+}

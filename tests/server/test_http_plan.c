@@ -718,3 +718,107 @@ Test(plan_reload, a_data_directory_holds_its_plan)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
 }
+
+/* The band's suggestions under count and both, as the README shows them,
+ * the same from POST and from the command line. */
+Test(plan, band_suggestions_keep_count_and_both, .init = start_example, .fini = stop_example)
+{
+    json_t *v = check("port=9200&protocol=tcp&owner=team-payments&count=3&both=true&suggest=4");
+    json_t *s = json_object_get(v, "suggestions");
+    /* 21100-21199 is the team's for tcp and udp; 21110/tcp its ledger-sync */
+    const json_int_t runs[] = {21100, 21103, 21106, 21111};
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_eq(json_integer_value(json_array_get(s, i)), runs[i], "run %zu: %s", i,
+                     json_dumps(s, 0));
+    json_decref(v);
+    /* team-search's band is tcp only: with both, nothing of it */
+    v = check("port=9300&protocol=tcp&owner=team-search&count=2&both=true&suggest=20");
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(v, "suggestions"), i, p)
+    {
+        json_int_t n = json_integer_value(p);
+        cr_assert(n < 28300 || n > 28399, "%lld is in a tcp-only band", (long long)n);
+    }
+    json_decref(v);
+    v = post_json(srv.port, "/v1/check?owner=team-payments&count=3&both=true&suggest=4",
+                  "[{\"port\":9200,\"protocol\":\"tcp\"}]");
+    s = json_object_get(json_array_get(json_object_get(v, "verdicts"), 0), "suggestions");
+    cr_assert_eq(json_integer_value(json_array_get(s, 3)), 21111, "%s", json_dumps(v, 0));
+    json_decref(v);
+    run r = run_portreg("check --json --plan " EXAMPLE
+                        " --owner team-payments --count 3 --both --suggest 4 9200/tcp");
+    cr_assert_eq(r.status, 1, "%s", r.out);
+    json_error_t err;
+    json_t *c = json_loads(r.out, 0, &err);
+    cr_assert_not_null(c, "%s", r.out);
+    s = json_object_get(json_array_get(json_object_get(c, "verdicts"), 0), "suggestions");
+    for (i = 0; i < 4; i++)
+        cr_assert_eq(json_integer_value(json_array_get(s, i)), runs[i], "%s", r.out);
+    json_decref(c);
+    free(r.out);
+}
+
+/* Another service name on the team's own entry: ok with a note, by GET,
+ * POST of a compose file (whose names are labels: no note) and the
+ * command line's text. */
+Test(plan, another_name_on_the_own_entry_is_a_note, .init = start_example, .fini = stop_example)
+{
+    json_t *v = check("port=21110&protocol=tcp&name=ledger-api&owner=team-payments");
+    cr_assert(is_ok(v), "%s", json_dumps(v, 0));
+    json_t *notes = json_object_get(v, "notes");
+    cr_assert_eq(json_array_size(notes), 1, "%s", json_dumps(v, 0));
+    cr_assert_str_eq(json_string_value(json_array_get(notes, 0)),
+                     "21110/tcp is already team-payments's ledger-sync (reserved) in the plan, not "
+                     "\"ledger-api\"");
+    json_decref(v);
+    /* the long syntax names the port: a label, no service of the plan's */
+    const char *compose = "services:\n  ledger-api:\n    image: x\n    ports:\n"
+                          "      - target: 8080\n        published: \"21110\"\n"
+                          "        name: ledger-api\n";
+    http_response r;
+    http_request_body(srv.port, "POST", "/v1/check?owner=team-payments",
+                      "Content-Type: application/yaml\r\n", compose, strlen(compose), &r);
+    cr_assert_eq(r.status, 200, "%d %s", r.status, r.body);
+    v = http_json(&r);
+    http_response_free(&r);
+    json_t *verdict = json_array_get(json_object_get(v, "verdicts"), 0);
+    cr_assert(is_ok(verdict), "%s", json_dumps(v, 0));
+    cr_assert_str_eq(json_string_value(json_object_get(verdict, "name")), "ledger-api");
+    cr_assert_eq(json_array_size(json_object_get(verdict, "notes")), 0, "%s", json_dumps(v, 0));
+    json_decref(v);
+    run cli = run_portreg("check --plan " EXAMPLE " --owner team-payments 21110/tcp ledger-api");
+    cr_assert_eq(cli.status, 0, "%s", cli.out);
+    cr_assert(strstr(cli.out, "21110/tcp ledger-api: ok\n  note: 21110/tcp is already "
+                              "team-payments's ledger-sync (reserved) in the plan, not "
+                              "\"ledger-api\"\n"),
+              "%s", cli.out);
+    free(cli.out);
+}
+
+/* The plan the Kubernetes overlay ships (deploy/kubernetes/plan) loads as
+ * the pods load it, named by PORTREG_PLAN over the built-in registry, and
+ * the server serves its teams: a plan that failed here would keep every
+ * new pod unready. */
+Test(plan_cli, the_kubernetes_overlays_plan_loads)
+{
+    const char *file = PR_TEST_DIR "/../deploy/kubernetes/plan/port-plan.csv";
+    setenv("PORTREG_PLAN", file, 1);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "env -u PORTREG_DATA %s validate 2>&1", PR_PORTREG);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    char out[8192];
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    cr_assert_eq(pclose(p), 0, "%s", out);
+    cr_assert(strstr(out, "plan owners:    2\n"), "%s", out);
+    const char *args[] = {"--access-log", "off", NULL};
+    server_start(&srv, args);
+    unsetenv("PORTREG_PLAN");
+    json_t *owners = get_json(srv.port, "/v1/owners", 200);
+    cr_assert_eq(json_integer_value(json_object_get(owners, "total")), 2, "%s",
+                 json_dumps(owners, 0));
+    json_decref(owners);
+    stop_example();
+}

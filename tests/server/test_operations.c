@@ -631,8 +631,9 @@ Test(operations, help_documents_every_variable_the_readme_names)
             name[k] = at[k], k++;
         name[k] = '\0';
         /* variables of the test scripts and the compose file, not the server's */
-        static const char *const not_settings[] = {"PORTREG_TEST_EXCHANGES", "PORTREG_DATA_DIR",
-                                                   "PORTREG_PORT", "PORTREG_SKIP_CONTAINER"};
+        static const char *const not_settings[] = {
+            "PORTREG_TEST_EXCHANGES", "PORTREG_DATA_DIR", "PORTREG_PORT",
+            "PORTREG_SKIP_CONTAINER", "PORTREG_PLAN_DIR", "PORTREG_PLAN_NAME"};
         bool setting = true;
         for (size_t i = 0; i < sizeof not_settings / sizeof *not_settings; i++)
             setting = setting && strcmp(name, not_settings[i]) != 0;
