@@ -467,3 +467,20 @@ const char *iana_dir(void)
         return PR_SNAPSHOT_DIR;
     return NULL;
 }
+
+bool http_await_body(uint16_t port, const char *target, const char *needle, bool present,
+                     double seconds)
+{
+    double deadline = now() + seconds;
+    do {
+        http_response r;
+        http_request(port, "GET", target, NULL, &r);
+        bool found = r.status == 200 && (strstr(r.body, needle) != NULL) == present;
+        http_response_free(&r);
+        if (found)
+            return true;
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    } while (now() < deadline);
+    return false;
+}

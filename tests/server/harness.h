@@ -50,6 +50,12 @@ typedef struct http_response {
  * description can list every path that does not exist. */
 void http_record(bool on);
 
+/* Polls GET target until a 200 whose body holds needle (or, when !present,
+ * lacks it): true then, false when `seconds` pass first. For what a server
+ * does on its own time (a reload on SIGHUP or --watch). */
+bool http_await_body(uint16_t port, const char *target, const char *needle, bool present,
+                     double seconds);
+
 /* Opens a TCP connection to 127.0.0.1:port. Asserts on failure. */
 int http_connect(uint16_t port);
 

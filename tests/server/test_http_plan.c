@@ -589,21 +589,6 @@ static void *client(void *arg)
     return NULL;
 }
 
-static bool wait_for(uint16_t port, const char *target, const char *needle, bool present)
-{
-    double deadline = now() + 10;
-    do {
-        http_response r;
-        http_request(port, "GET", target, NULL, &r);
-        bool found = r.status == 200 && (strstr(r.body, needle) != NULL) == present;
-        http_response_free(&r);
-        if (found)
-            return true;
-        sleep_ms(20);
-    } while (now() < deadline);
-    return false;
-}
-
 static const char plan_v1[] = PLAN_HDR "api,5000,tcp,team-a,a@example.org,assigned,,\n";
 static const char plan_v2[] = PLAN_HDR "api,5000,tcp,team-a,a@example.org,assigned,,\n"
                                        "web,5001,tcp,team-b,b@example.org,assigned,,\n";
@@ -644,10 +629,11 @@ Test(plan_reload, sighup_adds_changes_and_removes_under_load)
         kill(s.pid, SIGHUP);
         if (!steps[i].target) {
             sleep_ms(500);
-            kept = kept && wait_for(s.port, "/v1/ports/5000", "\"owner\":\"team-c\"", true);
+            kept =
+                kept && http_await_body(s.port, "/v1/ports/5000", "\"owner\":\"team-c\"", true, 10);
             continue;
         }
-        cr_assert(wait_for(s.port, steps[i].target, steps[i].needle, steps[i].present),
+        cr_assert(http_await_body(s.port, steps[i].target, steps[i].needle, steps[i].present, 10),
                   "step %zu took effect", i);
     }
     sleep_ms(100);
@@ -679,12 +665,13 @@ Test(plan_reload, watch_covers_the_plan)
     server s;
     server_start(&s, args);
     write_plan(path, plan_v2);
-    cr_assert(wait_for(s.port, "/v1/owners", "\"team-b\"", true), "a changed plan is picked up");
+    cr_assert(http_await_body(s.port, "/v1/owners", "\"team-b\"", true, 10),
+              "a changed plan is picked up");
     write_plan(path, plan_broken);
     sleep_ms(2500);
-    cr_assert(wait_for(s.port, "/v1/owners", "\"team-b\"", true), "a broken one is not");
+    cr_assert(http_await_body(s.port, "/v1/owners", "\"team-b\"", true, 10), "a broken one is not");
     write_plan(path, plan_v4);
-    cr_assert(wait_for(s.port, "/v1/owners", "\"team-a\"", false), "a repaired one is");
+    cr_assert(http_await_body(s.port, "/v1/owners", "\"team-a\"", false, 10), "a repaired one is");
     cr_assert_eq(server_stop(&s), 0);
     remove(path);
     rmdir(dir);
@@ -712,7 +699,8 @@ Test(plan_reload, a_data_directory_holds_its_plan)
     json_t *j = get_json(s.port, "/v1/owners/team-a", 200);
     json_decref(j);
     remove(path);
-    cr_assert(wait_for(s.port, "/v1/owners", "\"total\":0", true), "a removed plan is noticed");
+    cr_assert(http_await_body(s.port, "/v1/owners", "\"total\":0", true, 10),
+              "a removed plan is noticed");
     cr_assert_eq(server_stop(&s), 0);
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

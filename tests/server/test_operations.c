@@ -716,23 +716,6 @@ Test(operations, content_sent_to_the_operations_endpoints)
 
 /* ---- reload on change (--watch) and the container health check ---- */
 
-/* Polls target until its body holds needle (or, when !present, lacks it);
- * false when 8 s pass first. */
-static bool wait_for_body(uint16_t port, const char *target, const char *needle, bool present)
-{
-    double deadline = now() + 8;
-    do {
-        http_response r;
-        http_request(port, "GET", target, NULL, &r);
-        bool found = r.status == 200 && (strstr(r.body, needle) != NULL) == present;
-        http_response_free(&r);
-        if (found)
-            return true;
-        sleep_ms(50);
-    } while (now() < deadline);
-    return false;
-}
-
 static int count_of(const char *haystack, const char *needle)
 {
     int n = 0;
@@ -752,7 +735,7 @@ Test(operations, watch_reloads_changed_files_and_survives_a_broken_one)
     server_start(&s, args);
 
     put_file(dir, "service-names-port-numbers.csv", d.records_b, d.records_b_len);
-    cr_assert(wait_for_body(s.port, "/v1/ports/3493", "(variant B)", true),
+    cr_assert(http_await_body(s.port, "/v1/ports/3493", "(variant B)", true, 8),
               "a changed records file is picked up without a signal");
 
     /* a records file that does not load: the data loaded before stays */
@@ -773,7 +756,7 @@ Test(operations, watch_reloads_changed_files_and_survives_a_broken_one)
     http_response_free(&r);
 
     put_file(dir, "service-names-port-numbers.csv", d.records_a, d.records_a_len);
-    cr_assert(wait_for_body(s.port, "/v1/ports/3493", "(variant B)", false),
+    cr_assert(http_await_body(s.port, "/v1/ports/3493", "(variant B)", false, 8),
               "a repaired file is picked up");
     log = server_log(&s);
     cr_assert_eq(count_of(log, "changed: reloading"), 3,
