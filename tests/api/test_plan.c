@@ -297,6 +297,29 @@ Test(plan_api, owners_and_one_owner)
     cr_assert_eq(member_int(j, "total"), 0);
 }
 
+/* ?pretty indents every JSON answer (README, Formats), the plan's too; an
+ * owner's page is kept like the other single pages, so it is the same
+ * body, not a new rendering, when asked again */
+Test(plan_api, owners_answer_pretty_and_are_kept)
+{
+    static const char *const targets[] = {"/v1/owners", "/v1/owners/team-b"};
+    for (size_t i = 0; i < 2; i++) {
+        char target[64];
+        snprintf(target, sizeof target, "%s?pretty", targets[i]);
+        exchange compact, pretty, again;
+        exchange_run(api, &compact, PR_GET, targets[i]);
+        exchange_run(api, &pretty, PR_GET, target);
+        cr_assert_eq(pretty.resp.status, 200, "%s", target);
+        cr_assert(json_equal(compact.json, pretty.json), "%s", target);
+        cr_assert_not_null(strstr(pretty.resp.body->data, "\n  \""), "%s: indented", target);
+        exchange_run(api, &again, PR_GET, targets[i]);
+        cr_assert_eq(again.resp.body, compact.resp.body, "%s: kept", targets[i]);
+        exchange_end(&compact);
+        exchange_end(&pretty);
+        exchange_end(&again);
+    }
+}
+
 Test(plan_api, services_by_source_and_free_ports)
 {
     json_t *j = get_ok(api, &ex, "/v1/services?source=local&limit=100");
