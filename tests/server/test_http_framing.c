@@ -204,10 +204,16 @@ Test(framing, control_bytes_in_the_target_are_refused)
 /* A target of n query fields "k=v" on /v1/search, written into req. */
 static void crowded_request(char *req, size_t size, unsigned fields, const char *extra_path)
 {
-    size_t at = (size_t)snprintf(req, size, "GET /v1/search%s?q=ups", extra_path);
-    for (unsigned i = 1; i < fields; i++)
-        at += (size_t)snprintf(req + at, size - at, "&k%u=v", i);
-    snprintf(req + at, size - at, " HTTP/1.1\r\nHost: x\r\n\r\n");
+    int n = snprintf(req, size, "GET /v1/search%s?q=ups", extra_path);
+    size_t at = n > 0 ? (size_t)n : size;
+    for (unsigned i = 1; i < fields && at < size; i++) {
+        n = snprintf(req + at, size - at, "&k%u=v", i);
+        at += n > 0 ? (size_t)n : size;
+    }
+    if (at < size)
+        n = snprintf(req + at, size - at, " HTTP/1.1\r\nHost: x\r\n\r\n");
+    cr_assert(at < size && n > 0 && (size_t)n < size - at, "a request of %u fields overflows",
+              fields);
 }
 
 /* A target of hundreds of query fields exhausted libmicrohttpd 0.9.75's
